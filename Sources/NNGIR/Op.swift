@@ -1,0 +1,76 @@
+import NNGCore
+
+public enum UnaryOp: Hashable, Sendable {
+    case negate, exp, log, sqrt, abs, sin, cos, tanh
+    case sigmoid, relu, gelu, softplus, step, sign
+    case leakyRelu(alpha: Double)
+}
+
+public enum BinaryOp: String, Hashable, Sendable, CaseIterable {
+    case add, subtract, multiply, divide, power, maximum, minimum
+}
+
+public enum ReduceOp: String, Hashable, Sendable, CaseIterable {
+    case sum, mean, max, logsumexp
+}
+
+public enum LossOp: String, Hashable, Sendable, CaseIterable {
+    case mse, bce, bceLogits = "bce_logits", crossEntropy = "cross_entropy"
+}
+
+public enum PoolKind: String, Hashable, Sendable { case max, average }
+
+/// How a parameter gets its initial value (contract 5.2).
+public enum ParamInit: Hashable, Sendable {
+    case fill(Double)
+    /// Row-major values of a nested list literal of the parameter's exact shape.
+    case literal([Double])
+    case zeros, ones
+    case normal(std: Double)
+    case uniform(low: Double, high: Double)
+    case he, xavier
+}
+
+/// One operation of the IR. Attributes are resolved: axes are non-negative and
+/// sorted, reshape targets contain no `-1`. The inputs of a node are listed in
+/// the order the comment of each case gives.
+public enum Op: Hashable, Sendable {
+    /// A tensor fed at run time.
+    case input(String)
+    /// A trainable tensor with its initialiser.
+    case param(String, ParamInit)
+    /// A constant: row-major values of the node's (concrete) shape; a scalar has one value.
+    case constant([Double])
+
+    case unary(UnaryOp)                  // x
+    case binary(BinaryOp)                // a, b (broadcasting)
+    case select                          // where(c, a, b)
+    case matmul                          // a, b
+    case transpose([Int])                // x; result axis i is input axis perm[i]
+    case reshape([Dim])                  // x
+    case broadcast([Dim])                // x
+    case reduce(ReduceOp, axes: [Int], keepdims: Bool)  // x
+    case softmax(axis: Int)              // x
+    case logSoftmax(axis: Int)           // x
+    case concat(axis: Int)               // x1, x2, ...
+    case slice(axis: Int, start: Int, end: Int)        // x
+    case pad(axis: Int, before: Int, after: Int)       // x
+    case oneHot(classes: Int)            // labels
+    case loss(LossOp)                    // prediction, target
+    case accuracy                        // prediction, target
+    case conv2d(stride: Int, padding: Int)             // x [N,C,H,W], w [K,C,R,S]
+    case pool(PoolKind, size: Int, stride: Int)        // x [..., H, W]
+    /// In training: zero with probability p, scale by 1/(1-p); else identity.
+    /// `stream` keys the random numbers (stable across rewrites and backends).
+    case dropout(p: Double, stream: UInt64)            // x
+    case bernoulli(stream: UInt64)       // p
+    case stopGradient                    // x
+
+    /// Whether the operation draws random numbers.
+    public var isRandom: Bool {
+        switch self {
+        case .dropout, .bernoulli: return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import Testing
+
+@Test func NNGLangBuilds() { #expect(Bool(true)) }

@@ -1,0 +1,3 @@
+import Testing
+
+@Test func NNGRuntimeBuilds() { #expect(Bool(true)) }
