@@ -1,0 +1,65 @@
+import ArgumentParser
+import NNGCore
+import NNGIR
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+enum BackendChoice: String, ExpressibleByArgument, CaseIterable {
+    case interp, c
+}
+
+extension DType: ExpressibleByArgument {}
+
+/// Options every subcommand that loads a graph shares.
+struct GraphOptions: ParsableArguments {
+    @Argument(help: "The .nng file.")
+    var file: String
+
+    @Option(name: .long, help: "The graph to use (default: the only graph of the file).")
+    var graph: String?
+
+    @Option(name: .long, help: "Re-type the whole graph: f32 or f64.")
+    var dtype: DType?
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    /// Loads, parses and checks the graph, or throws the rendered diagnostics.
+    func loadGraph() throws -> (Frontend, Graph) {
+        let frontend: Frontend
+        do { frontend = try Frontend.load(path: file) } catch { throw UserFailure(error, file: nil) }
+        do { return (frontend, try frontend.graph(named: graph, dtype: dtype)) }
+        catch { throw UserFailure(error, file: frontend.file) }
+    }
+}
+
+/// Options of the commands that run a graph.
+struct RunOptionsGroup: ParsableArguments {
+    @Option(name: .long, help: "Backend: interp (the Swift interpreter) or c (generated C, not built yet).")
+    var backend: BackendChoice?
+
+    @Option(name: .long, help: "Seed for random initialisation and random operations.")
+    var seed: UInt64 = 0
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("A symbol's size where no input binds it.", valueName: "SYM=N"))
+    var size: [String] = []
+
+    func validate() throws {
+        if backend == .c {
+            throw ValidationError("the C backend is not available yet; use --backend interp")
+        }
+        _ = try symbolSizes()
+    }
+
+    func symbolSizes() throws -> [String: Int] {
+        var sizes: [String: Int] = [:]
+        for entry in size {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let n = Int(parts[1]), n > 0, !parts[0].isEmpty else {
+                throw ValidationError("--size expects SYM=N with N a positive integer, got '\(entry)'")
+            }
+            sizes[parts[0]] = n
+        }
+        return sizes
+    }
+}

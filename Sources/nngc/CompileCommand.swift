@@ -1,0 +1,147 @@
+import ArgumentParser
+import Foundation
+import NNGCore
+import NNGIR
+
+/// What `nngc compile --emit` can write.
+enum EmitKind: String, CaseIterable {
+    case ir, grad, opt, c, dot
+
+    /// File name in the `-o` folder.
+    func fileName(graph: String) -> String {
+        switch self {
+        case .ir: return "\(graph).ir.nng"
+        case .grad: return "\(graph).grad.nng"
+        case .opt: return "\(graph).opt.nng"
+        case .c: return "\(graph).c"
+        case .dot: return "\(graph).dot"
+        }
+    }
+}
+
+/// `nngc compile FILE`: run the pipeline, print a report and emit artifacts.
+struct CompileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compile",
+        abstract: "Run the compiler pipeline, print a report, and emit the IR (and more) as text."
+    )
+
+    @OptionGroup var options: GraphOptions
+
+    @Option(name: .long, help: "Comma-separated artifacts: ir, grad, opt, c, dot.")
+    var emit: String?
+
+    @Option(name: .short, help: "Write emitted artifacts into this folder instead of standard output.")
+    var output: String?
+
+    @Option(name: .long, help: "Backend: interp or c.")
+    var backend: BackendChoice?
+
+    func validate() throws {
+        for kind in try emitKinds() where ![.ir, .dot].contains(kind) {
+            throw ValidationError("--emit \(kind.rawValue) is not available yet (available: ir, dot)")
+        }
+        if backend == .c { throw ValidationError("the C backend is not available yet; use --backend interp") }
+    }
+
+    func emitKinds() throws -> [EmitKind] {
+        guard let emit else { return [] }
+        return try emit.split(separator: ",").map { raw in
+            let name = raw.trimmingCharacters(in: .whitespaces)
+            guard let kind = EmitKind(rawValue: name) else {
+                throw ValidationError("unknown --emit kind '\(name)' (expected ir, grad, opt, c or dot)")
+            }
+            return kind
+        }
+    }
+
+    func run() throws {
+        let clock = PhaseClock()
+        let (frontend, graph) = try clock.measure("parse+check") { try options.loadGraph() }
+        var artifacts: [(EmitKind, String)] = []
+        for kind in try emitKinds() {
+            let text = clock.measure("emit \(kind.rawValue)") { Self.artifact(kind, of: graph) }
+            artifacts.append((kind, text))
+        }
+        let report = CompileReport(file: frontend.file.path, graph: graph, phases: clock.phases)
+        let reportText = options.format == .json ? report.json.serialized() : report.text
+        if let output {
+            try write(artifacts, into: output, graph: graph.name)
+            Terminal.out(reportText)
+        } else if artifacts.isEmpty {
+            Terminal.out(reportText)
+        } else {
+            // The artifacts own standard output (so they can be piped); the report goes to stderr.
+            for (_, text) in artifacts { Terminal.out(text) }
+            Terminal.error(reportText)
+        }
+    }
+
+    static func artifact(_ kind: EmitKind, of graph: Graph) -> String {
+        switch kind {
+        case .ir: return printGraph(graph)
+        case .dot: return printDot(graph)
+        case .grad, .opt, .c: return ""
+        }
+    }
+
+    private func write(_ artifacts: [(EmitKind, String)], into folder: String, graph: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for (kind, text) in artifacts {
+                let path = (folder as NSString).appendingPathComponent(kind.fileName(graph: graph))
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            }
+        } catch {
+            throw UserFailure("error: cannot write into '\(folder)': \(error.localizedDescription)")
+        }
+    }
+}
+
+/// Wall-clock time of each named phase.
+final class PhaseClock {
+    private(set) var phases: [(String, Double)] = []
+
+    func measure<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { phases.append((name, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)) }
+        return try body()
+    }
+}
+
+/// The short summary `nngc compile` prints.
+struct CompileReport {
+    var file: String
+    var graph: Graph
+    var phases: [(String, Double)]
+
+    var text: String {
+        var lines = ["graph \(graph.name) (\(file)): \(graph.dtype)"]
+        lines.append("  forward graph: \(graph.nodes.count) nodes; inputs \(graph.inputs.count), params \(graph.params.count), outputs \(graph.outputs.count)")
+        lines.append("  parameters: \(Self.grouped(graph.parameterCount))")
+        for (name, ms) in phases { lines.append("  \(name): \(String(format: "%.2f", ms)) ms") }
+        return lines.joined(separator: "\n")
+    }
+
+    var json: JSONValue {
+        .object([
+            ("graph", .string(graph.name)),
+            ("file", .string(file)),
+            ("dtype", .string(graph.dtype.rawValue)),
+            ("forward_nodes", .number(Double(graph.nodes.count))),
+            ("parameters", .number(Double(graph.parameterCount))),
+            ("phases_ms", .object(phases.map { ($0.0, .number(($0.1 * 1000).rounded() / 1000)) })),
+        ])
+    }
+
+    /// 79510 → "79,510".
+    static func grouped(_ n: Int) -> String {
+        let digits = Array(String(n))
+        var out = ""
+        for (i, d) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(d)
+        }
+        return out
+    }
+}

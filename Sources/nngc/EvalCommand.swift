@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import NNGCore
+import NNGIR
+import NNGRuntime
+
+/// `nngc eval FILE`: feed inputs, run the graph, print every output.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a graph's outputs for given inputs."
+    )
+
+    @OptionGroup var options: GraphOptions
+    @OptionGroup var run: RunOptionsGroup
+
+    @Option(name: .customLong("set"), parsing: .singleValue,
+            help: ArgumentHelp("Feed an input or replace a param: x=2, x=[[1,2],[3,4]].", valueName: "NAME=VALUE"))
+    var assignments: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("A JSON object of nested arrays by name.", valueName: "F.json"))
+    var feed: String?
+
+    @Option(name: .long, help: ArgumentHelp("Parameter values from a safetensors file.", valueName: "P.safetensors"))
+    var params: String?
+
+    @Option(name: .long, help: ArgumentHelp("Also print the gradient of this scalar output.", valueName: "OUT"))
+    var grad: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --grad: the names to differentiate with respect to.", valueName: "N,…"))
+    var wrt: String?
+
+    func validate() throws {
+        if grad != nil || wrt != nil {
+            throw ValidationError("--grad and --wrt are not available yet: symbolic differentiation is still being built")
+        }
+        if params != nil { throw ValidationError("--params is not available yet") }
+    }
+
+    func run() throws {
+        let (frontend, graph) = try options.loadGraph()
+        var feeds = FeedSet(graph: graph)
+        do {
+            if let feed { try feeds.addFile(feed) }
+            for assignment in assignments { try feeds.addAssignment(assignment) }
+        } catch let error as FeedSet.Failure {
+            throw UserFailure("error: \(error.message)")
+        }
+        let interpreter = Interpreter(graph: graph)
+        let options = RunOptions(seed: run.seed, symbolSizes: try run.symbolSizes())
+        let params = ParameterInitializer.initialValues(of: graph, seed: run.seed).merging(feeds.params) { $1 }
+        let outputs: [(name: String, value: Tensor)]
+        do {
+            outputs = try interpreter.outputs(inputs: feeds.inputs, params: params, options: options)
+        } catch {
+            throw UserFailure(error, file: frontend.file)
+        }
+        printOutputs(outputs)
+    }
+
+    private func printOutputs(_ outputs: [(name: String, value: Tensor)]) {
+        switch options.format {
+        case .text:
+            for (name, value) in outputs { Terminal.out("\(name) = \(TensorFormatting.text(value))") }
+        case .json:
+            let members = outputs.map { ($0.name, TensorFormatting.json($0.value)) }
+            Terminal.out(JSONValue.object([("outputs", .object(members))]).serialized())
+        }
+    }
+}
+
+/// Values given with `--set` and `--feed`, sorted into inputs and params.
+struct FeedSet {
+    struct Failure: Error { var message: String }
+
+    let graph: Graph
+    private(set) var inputs: [String: Tensor] = [:]
+    private(set) var params: [String: Tensor] = [:]
+
+    init(graph: Graph) { self.graph = graph }
+
+    mutating func addAssignment(_ text: String) throws {
+        guard let eq = text.firstIndex(of: "=") else {
+            throw Failure(message: "--set expects NAME=VALUE, got '\(text)'")
+        }
+        let name = text[..<eq].trimmingCharacters(in: .whitespaces)
+        let valueText = String(text[text.index(after: eq)...])
+        do { try add(name: name, value: try FeedValues.tensor(from: valueText, dtype: graph.dtype)) }
+        catch let error as FeedValues.ParseError { throw Failure(message: "--set \(name): \(error.description)") }
+    }
+
+    mutating func addFile(_ path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Failure(message: "cannot read feed file '\(path)'")
+        }
+        do {
+            let values = try FeedValues.tensors(fromJSONObject: String(decoding: data, as: UTF8.self), dtype: graph.dtype)
+            for (name, value) in values { try add(name: name, value: value) }
+        } catch let error as FeedValues.ParseError {
+            throw Failure(message: "\(path): \(error.description)")
+        }
+    }
+
+    private mutating func add(name: String, value: Tensor) throws {
+        if graph.inputs.contains(where: { $0.name == name }) {
+            inputs[name] = value
+        } else if let param = graph.params.first(where: { $0.name == name }) {
+            let declared = graph[param.node].type
+            guard declared.shape.concrete == value.shape else {
+                throw Failure(message: "param '\(name)' is \(declared), but the value given has shape \(value.shape)")
+            }
+            params[name] = value
+        } else {
+            let known = graph.inputs.map(\.name) + graph.params.map(\.name)
+            let hint = closestName(to: name, among: known).map { "; did you mean '\($0)'?" } ?? ""
+            throw Failure(message: "graph '\(graph.name)' has no input or param '\(name)'\(hint)")
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func nngcBuilds() { #expect(Bool(true)) }

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the system libraries nngc links against, when they are missing:
+# TinyCC (libtcc-dev: in-process C compilation) and OpenBLAS (matrix products).
+set -euo pipefail
+
+packages=(libtcc-dev libopenblas-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing ${missing[*]} ..." >&2
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=""
+elif command -v sudo >/dev/null; then
+  sudo="sudo"
+else
+  echo "error: ${missing[*]} missing and not root; run: apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq "${missing[@]}" >/dev/null
