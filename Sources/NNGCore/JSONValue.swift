@@ -46,7 +46,7 @@ public indirect enum JSONValue: Hashable, Sendable {
     static func format(_ x: Double) -> String {
         if x.isNaN { return "\"NaN\"" }
         if x.isInfinite { return x > 0 ? "\"Infinity\"" : "\"-Infinity\"" }
-        return formatNumber(x)
+        return formatValue(x)
     }
 
     static func writeString(_ s: String, to out: inout String) {
@@ -73,7 +73,7 @@ public indirect enum JSONValue: Hashable, Sendable {
 
 /// The shortest text that reads back as the same Double; integral values
 /// without a trailing `.0` (so the chain example prints `-9`, not `-9.0`).
-public func formatNumber(_ x: Double) -> String {
+public func formatValue(_ x: Double) -> String {
     if x.isNaN { return "nan" }
     if x.isInfinite { return x > 0 ? "inf" : "-inf" }
     if x == x.rounded(), abs(x) < 1e15 {
@@ -82,10 +82,10 @@ public func formatNumber(_ x: Double) -> String {
     return x.description
 }
 
-/// Like `formatNumber`, but shortest for a Float (an f32 value printed as
+/// Like `formatValue(_: Double)`, but shortest for a Float (an f32 value printed as
 /// 0.1, not 0.10000000149011612).
-public func formatNumber(_ x: Float) -> String {
-    if x.isFinite, x == x.rounded(), abs(x) < 1e15 { return formatNumber(Double(x)) }
-    if !x.isFinite { return formatNumber(Double(x)) }
+public func formatValue(_ x: Float) -> String {
+    if x.isFinite, x == x.rounded(), abs(x) < 1e15 { return formatValue(Double(x)) }
+    if !x.isFinite { return formatValue(Double(x)) }
     return x.description
 }

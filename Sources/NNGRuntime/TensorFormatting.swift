@@ -17,7 +17,7 @@ public enum TensorFormatting {
         func build(_ depth: Int) -> JSONValue {
             if depth == t.shape.count {
                 defer { index += 1 }
-                return .number(t.dtype == .f32 ? Double(formatNumber(Float(values[index]))) ?? values[index] : values[index])
+                return .number(t.dtype == .f32 ? Double(formatValue(Float(values[index]))) ?? values[index] : values[index])
             }
             return .array((0..<t.shape[depth]).map { _ in build(depth + 1) })
         }
@@ -26,8 +26,8 @@ public enum TensorFormatting {
 
     static func elementTexts(_ t: Tensor) -> [String] {
         switch t.storage {
-        case .f32(let a): return a.map(formatNumber)
-        case .f64(let a): return a.map(formatNumber)
+        case .f32(let a): return a.map(formatValue)
+        case .f64(let a): return a.map(formatValue)
         }
     }
 
