@@ -196,3 +196,50 @@ import Testing
         #expect(v.last?.shape == [0, 1])
     }
 }
+
+@Suite struct RobustnessTests {
+    static func message(_ dtype: DType, _ op: Op, _ args: [Arg], shape: [Int]) -> String? {
+        errorMessage { _ = try apply(op, args, shape: shape, dtype: dtype) }
+    }
+
+    @Test(arguments: DType.allCases)
+    func badAttributesAreDiagnostics(dtype: DType) {
+        let m = Arg.iota([2, 3])
+        #expect(Self.message(dtype, .transpose([0, 0]), [m], shape: [2, 2]) == "transpose permutation [0, 0] does not fit shape [2, 3]")
+        #expect(Self.message(dtype, .reduce(.sum, axes: [2], keepdims: false), [m], shape: [2]) == "sum axis 2 is out of range for shape [2, 3]")
+        #expect(Self.message(dtype, .softmax(axis: 5), [m], shape: [2, 3]) == "softmax axis 5 is out of range for shape [2, 3]")
+        #expect(Self.message(dtype, .pool(.max, size: 3, stride: 1), [m], shape: [1, 1]) == "maxpool2d of size 3 and stride 1 does not fit shape [2, 3]")
+        #expect(Self.message(dtype, .concat(axis: 0), [m, Arg.iota([2, 2])], shape: [4, 3])
+                == "concat along axis 0 needs equal other dimensions, got [2, 3], [2, 2]")
+        #expect(Self.message(dtype, .matmul, [Arg.iota([2, 2, 2]), m], shape: [2]) == "matmul needs operands of rank 1 or 2, got [2, 2, 2] @ [2, 3]")
+        #expect(Self.message(dtype, .binary(.add), [m], shape: [2, 3]) == "internal error: add needs 2 operands, got 1")
+        #expect(Self.message(dtype, .unary(.exp), [m], shape: [3, 2]) == "internal error: exp produced shape [2, 3], but its type is \(dtype)[3, 2]")
+    }
+
+    @Test(arguments: DType.allCases)
+    func hugeSymbolSizeIsADiagnostic(dtype: DType) {
+        var b = GraphBuilder(dtype)
+        let x = b.input("x", [3])
+        b.op(.broadcast(["N", "N", 3]), [x], ["N", "N", 3])
+        let msg = errorMessage {
+            _ = try b.run(inputs: ["x": .zeros([3], dtype: dtype)], options: RunOptions(symbolSizes: ["N": 1 << 40]))
+        }
+        #expect(msg == "a value of shape [1099511627776, 1099511627776, 3] is too large")
+        let neg = errorMessage {
+            _ = try b.run(inputs: ["x": .zeros([3], dtype: dtype)], options: RunOptions(symbolSizes: ["N": -2]))
+        }
+        #expect(neg == "symbol 'N' cannot have the negative size -2")
+    }
+
+    @Test(arguments: DType.allCases)
+    func firstNonFiniteNode(dtype: DType) throws {
+        var b = GraphBuilder(dtype)
+        let x = b.input("x", [2])
+        let l = b.op(.unary(.log), [x], [2])
+        b.op(.unary(.exp), [l], [2])
+        let v = try b.run(inputs: ["x": Tensor(shape: [2], values: [1, 0], dtype: dtype)])
+        #expect(Interpreter.firstNonFinite(v) == l)
+        let w = try b.run(inputs: ["x": Tensor(shape: [2], values: [1, 2], dtype: dtype)])
+        #expect(Interpreter.firstNonFinite(w) == nil)
+    }
+}
