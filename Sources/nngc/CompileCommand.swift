@@ -72,7 +72,7 @@ struct CompileCommand: ParsableCommand {
             Terminal.out(reportText)
         } else {
             // The artifacts own standard output (so they can be piped); the report goes to stderr.
-            for (_, text) in artifacts { Terminal.out(text) }
+            for (_, text) in artifacts { Terminal.out(text.hasSuffix("\n") ? String(text.dropLast()) : text) }
             Terminal.error(reportText)
         }
     }

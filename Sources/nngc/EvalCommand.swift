@@ -12,7 +12,7 @@ struct EvalCommand: ParsableCommand {
     )
 
     @OptionGroup var options: GraphOptions
-    @OptionGroup var run: RunOptionsGroup
+    @OptionGroup var runOptions: RunOptionsGroup
 
     @Option(name: .customLong("set"), parsing: .singleValue,
             help: ArgumentHelp("Feed an input or replace a param: x=2, x=[[1,2],[3,4]].", valueName: "NAME=VALUE"))
@@ -47,8 +47,8 @@ struct EvalCommand: ParsableCommand {
             throw UserFailure("error: \(error.message)")
         }
         let interpreter = Interpreter(graph: graph)
-        let options = RunOptions(seed: run.seed, symbolSizes: try run.symbolSizes())
-        let params = ParameterInitializer.initialValues(of: graph, seed: run.seed).merging(feeds.params) { $1 }
+        let options = RunOptions(seed: runOptions.seed, symbolSizes: try runOptions.symbolSizes())
+        let params = ParameterInitializer.initialValues(of: graph, seed: runOptions.seed).merging(feeds.params) { $1 }
         let outputs: [(name: String, value: Tensor)]
         do {
             outputs = try interpreter.outputs(inputs: feeds.inputs, params: params, options: options)
