@@ -40,7 +40,7 @@ func errors(_ source: String, check: Bool = false) -> [Located] {
 /// Structural equality of two graphs: ops, types, edges and outputs (names ignored).
 func sameStructure(_ a: Graph, _ b: Graph) -> Bool {
     guard a.name == b.name, a.dtype == b.dtype, a.nodes.count == b.nodes.count else { return false }
-    for (x, y) in zip(a.nodes, b.nodes) where x.op != y.op || x.inputs != y.inputs || x.type != y.type {
+    for (x, y) in zip(a.nodes, b.nodes) where !sameOp(x.op, y.op) || x.inputs != y.inputs || x.type != y.type {
         return false
     }
     return a.outputs.map(\.name) == b.outputs.map(\.name) && a.outputs.map(\.node) == b.outputs.map(\.node)
@@ -88,3 +88,11 @@ graph chain {
   output loss
 }
 """
+
+/// Op equality with constants compared bit for bit (NaN == NaN).
+func sameOp(_ a: Op, _ b: Op) -> Bool {
+    if case .constant(let x) = a, case .constant(let y) = b {
+        return x.map(\.bitPattern) == y.map(\.bitPattern)
+    }
+    return a == b
+}
