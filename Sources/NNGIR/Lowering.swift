@@ -147,6 +147,8 @@ struct Lowerer {
                 if let type = resolveType(typeExpr) {
                     if type.shape.concrete == nil {
                         error("parameter '\(id.name)' must have a concrete shape, got \(type)", at: typeExpr.range)
+                    } else if Monomial(type.shape.dims) == nil {
+                        error("parameter '\(id.name)' is too large: \(type)", at: typeExpr.range)
                     } else if let initValue = try? paramInit(initializer, type: type, name: id), scope.entry(id.name) == nil {
                         entry = .node(graph.append(Node(op: .param(id.name, initValue), inputs: [], type: type, name: id.name, range: id.range)))
                     }
