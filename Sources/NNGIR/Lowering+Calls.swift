@@ -40,8 +40,13 @@ extension Lowerer {
     mutating func bindArguments(_ args: [Argument], params: [String], required: Int, callee: Identifier) throws(LoweringFailure) -> [String: Expr] {
         var bound: [String: Expr] = [:]
         var positional = 0
+        var sawKeyword = false
         for arg in args {
+            if arg.label == nil, sawKeyword {
+                throw fail("a positional argument cannot follow keyword arguments", at: arg.value.range)
+            }
             if let label = arg.label {
+                sawKeyword = true
                 guard params.contains(label.name) else {
                     throw fail("unknown argument '\(label.name)' for '\(callee.name)'" + didYouMean(label.name, params), at: label.range)
                 }
@@ -128,7 +133,7 @@ extension Lowerer {
             return try make(.reduce(ReduceOp(rawValue: name)!, axes: axes, keepdims: keepdims), [x])
         case "softmax", "log_softmax":
             let x = try tensor("x")
-            let axis = try axisAttribute(a["axis"], default: -1, rank: rank(x), of: name)
+            let axis = try axisAttribute(a["axis"], default: -1, rank: rank(x), of: name, call: callee.range)
             return try make(name == "softmax" ? .softmax(axis: axis) : .logSoftmax(axis: axis), [x])
         case "concat":
             guard case .list(let items) = a["xs"]!.kind, !items.isEmpty else {
@@ -136,17 +141,17 @@ extension Lowerer {
             }
             var xs: [NodeID] = []
             for item in items { xs.append(try lowerExpr(item, in: scope)) }
-            let axis = try axisAttribute(a["axis"], default: 0, rank: rank(xs[0]), of: name)
+            let axis = try axisAttribute(a["axis"], default: 0, rank: rank(xs[0]), of: name, call: callee.range)
             return try make(.concat(axis: axis), xs)
         case "slice":
             let x = try tensor("x")
-            let axis = try axisAttribute(a["axis"], default: 0, rank: rank(x), of: name)
+            let axis = try axisAttribute(a["axis"], default: 0, rank: rank(x), of: name, call: callee.range)
             let start = try intAttribute(a["start"], default: 0, "start", of: name)
             let end = try intAttribute(a["end"], default: 0, "end", of: name)
             return try make(.slice(axis: axis, start: start, end: end), [x])
         case "pad":
             let x = try tensor("x")
-            let axis = try axisAttribute(a["axis"], default: 0, rank: rank(x), of: name)
+            let axis = try axisAttribute(a["axis"], default: 0, rank: rank(x), of: name, call: callee.range)
             let before = try intAttribute(a["before"], default: 0, "before", of: name)
             let after = try intAttribute(a["after"], default: 0, "after", of: name)
             return try make(.pad(axis: axis, before: before, after: after), [x])
@@ -232,10 +237,10 @@ extension Lowerer {
     }
 
     /// One axis, negative counting from the end, normalised against `rank`.
-    mutating func axisAttribute(_ e: Expr?, default d: Int, rank: Int, of op: String) throws(LoweringFailure) -> Int {
+    mutating func axisAttribute(_ e: Expr?, default d: Int, rank: Int, of op: String, call: SourceRange) throws(LoweringFailure) -> Int {
         let v = try intAttribute(e, default: d, "axis", of: op)
         guard v >= -rank, v < rank else {
-            throw fail("axis \(v) is out of range for a tensor of rank \(rank)", at: e?.range ?? .none)
+            throw fail("axis \(v) is out of range for a tensor of rank \(rank)", at: e?.range ?? call)
         }
         return v < 0 ? v + rank : v
     }
