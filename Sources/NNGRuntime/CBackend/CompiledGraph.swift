@@ -65,7 +65,7 @@ enum CModuleCache {
 }
 
 /// A graph evaluated by generated C. Symbols are bound by the tensors fed to each run (and by
-/// `sizes`); each binding is generated and compiled once (and shared through a process-wide
+/// `sizes` / `RunOptions.symbolSizes`); each binding is generated and compiled once (and shared through a process-wide
 /// cache). Fed tensors are checked against the graph before any generated code runs.
 public final class CompiledGraph: @unchecked Sendable {
     public let graph: Graph
@@ -107,11 +107,13 @@ public final class CompiledGraph: @unchecked Sendable {
     }
 
     /// Evaluates every output, in the graph's output order.
-    public func outputs(inputs: [String: Tensor], params: [String: Tensor],
-                        seed: UInt64 = 0, step: UInt64 = 0, training: Bool = false)
+    /// Fed tensors are checked exactly as the interpreter checks them (same diagnostics).
+    public func outputs(inputs: [String: Tensor], params: [String: Tensor], options: RunOptions = RunOptions())
         throws(DiagnosticsError) -> [(name: String, value: Tensor)]
     {
-        let binding = try bindSymbols(inputs: inputs, params: params)
+        var opts = options
+        opts.symbolSizes = sizes.merging(options.symbolSizes) { _, new in new }
+        let binding = try Interpreter(graph: graph).symbolBindings(inputs: inputs, params: params, options: opts)
         let module: CompiledModule
         do {
             module = try self.module(sizes: binding)
@@ -140,7 +142,7 @@ public final class CompiledGraph: @unchecked Sendable {
             for s in layout.params { fill(s, params[s.name]!) }
             arena = .f64(a)
         }
-        let rc = module.call(&arena, seed: seed, step: step, training: training)
+        let rc = module.call(&arena, seed: options.seed, step: options.step, training: options.training)
         if rc != 0 { throw runtimeError(code: Int(rc), arena: arena, layout: layout) }
         var result: [(name: String, value: Tensor)] = []
         for s in layout.outputs {
@@ -153,67 +155,12 @@ public final class CompiledGraph: @unchecked Sendable {
     }
 
     /// Evaluates every output, by name.
-    public func run(inputs: [String: Tensor], params: [String: Tensor],
-                    seed: UInt64 = 0, step: UInt64 = 0, training: Bool = false)
+    public func run(inputs: [String: Tensor], params: [String: Tensor], options: RunOptions = RunOptions())
         throws(DiagnosticsError) -> [String: Tensor]
     {
         var out: [String: Tensor] = [:]
-        for (n, v) in try outputs(inputs: inputs, params: params, seed: seed, step: step, training: training) { out[n] = v }
+        for (n, v) in try outputs(inputs: inputs, params: params, options: options) { out[n] = v }
         return out
-    }
-
-    // MARK: Checks before running generated code
-
-    private func bindSymbols(inputs: [String: Tensor], params: [String: Tensor]) throws(DiagnosticsError) -> [String: Int] {
-        var binding: [String: Int] = [:]
-        var boundBy: [String: String] = [:]
-        var diagnostics: [Diagnostic] = []
-        for (name, id) in graph.inputs {
-            let node = graph.nodes[id]
-            guard let t = inputs[name] else {
-                diagnostics.append(Diagnostic("missing input '\(name)' (\(node.type))", at: node.range))
-                continue
-            }
-            let dims = node.type.shape.dims
-            var ok = dims.count == t.shape.count
-            if ok {
-                for (d, n) in zip(dims, t.shape) {
-                    switch d {
-                    case .known(let k): if k != n { ok = false }
-                    case .symbol(let s):
-                        if let b = binding[s], b != n {
-                            diagnostics.append(Diagnostic(
-                                "symbol \(s) is \(b) in input '\(boundBy[s]!)' but \(n) in input '\(name)'", at: node.range))
-                        } else if binding[s] == nil, let fixed = sizes[s], fixed != n {
-                            diagnostics.append(Diagnostic(
-                                "symbol \(s) is \(fixed) by --size but \(n) in input '\(name)'", at: node.range))
-                        } else {
-                            binding[s] = n
-                            boundBy[s] = boundBy[s] ?? name
-                        }
-                    }
-                }
-            }
-            if !ok {
-                diagnostics.append(Diagnostic("input '\(name)' expects \(node.type), got shape \(t.shape)", at: node.range))
-            }
-        }
-        for (name, id) in graph.params {
-            let node = graph.nodes[id]
-            guard let t = params[name] else {
-                diagnostics.append(Diagnostic("missing parameter '\(name)' (\(node.type))", at: node.range))
-                continue
-            }
-            if node.type.shape.concrete != t.shape {
-                diagnostics.append(Diagnostic("parameter '\(name)' expects \(node.type), got shape \(t.shape)", at: node.range))
-            }
-        }
-        for (s, n) in sizes where binding[s] == nil { binding[s] = n }
-        for s in graph.symbols where binding[s] == nil {
-            diagnostics.append(Diagnostic("symbol \(s) is not bound by any input; give its size"))
-        }
-        if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
-        return binding
     }
 
     private func runtimeError(code: Int, arena: TensorStorage, layout: ArenaLayout) -> DiagnosticsError {
