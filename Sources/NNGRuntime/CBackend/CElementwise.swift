@@ -28,7 +28,7 @@ extension CCodeGenerator {
             let index: String
             if CShape.count(shapes[x]) == 1 {
                 index = "0"
-            } else if flat {
+            } else if flat || shapes[x] == shape {
                 index = "o"
             } else {
                 index = CShape.indexExpr(CShape.broadcastStrides(from: shapes[x], to: shape))
