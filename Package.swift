@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "NNGCore", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "NNGLang", dependencies: ["NNGCore"]),
         .target(name: "NNGIR", dependencies: ["NNGCore", "NNGLang"]),
-        .target(name: "NNGRuntime", dependencies: ["NNGCore", "NNGIR", "CBLAS",
+        .target(name: "NNGRuntime", dependencies: ["NNGCore", "NNGIR", "CBLAS", "CTinyCC",
                                                   .product(name: "RealModule", package: "swift-numerics")]),
         .executableTarget(name: "nngc", dependencies: [
             "NNGCore", "NNGLang", "NNGIR", "NNGRuntime",

@@ -1,0 +1,400 @@
+import NNGCore
+import NNGIR
+
+/// The generated C of one graph at one binding of its symbols, with its arena layout.
+public struct CProgram: Sendable {
+    public var source: String
+    public var layout: ArenaLayout
+    public var dtype: DType
+    /// Number of kernels (C functions called by `nngc_forward`).
+    public var kernelCount: Int
+    /// Kernels that evaluate more than one node in one loop.
+    public var fusedKernelCount: Int
+    /// Nodes evaluated inside a fused loop without a buffer of their own.
+    public var fusedNodeCount: Int
+}
+
+/// Turns a `Graph` whose symbols are all bound into one C translation unit:
+///
+/// - a prelude: fixed-width typedefs, `T` (float or double), prototypes of the registered
+///   libm/BLAS functions, the counter-based RNG (`nngc_mix`, `nngc_uniform`) and scalar helpers;
+/// - `static const T kN[]` for every constant;
+/// - one `static int nN(T* ar, uint64_t seed, uint64_t step, int training)` per kernel;
+///   chains of elementwise nodes of one shape are fused into one loop (members that are used
+///   once, inside the chain, get no buffer);
+/// - `int nngc_forward(T* ar, uint64_t seed, uint64_t step, int training)`: runs the kernels in
+///   order and returns 0, or 1 + the id of the node that failed (the value that caused it is in
+///   `ar[errorSlot]`).
+///
+/// Arithmetic is done in the graph's dtype: `float` code calls the f-suffixed libm functions
+/// (`expf`, …), exactly the functions the interpreter's `Float` math calls, so f32 results agree
+/// closely; only random numbers are drawn (and compared with p) in double, as in the interpreter.
+///
+/// Generated identifiers are internal (`nN`, `kN`, `vN`, `lN`); comments give the node id,
+/// its operation and its .nng line, never a user's name.
+final class CCodeGenerator {
+    let graph: Graph
+    let dtype: DType
+    let T: String
+    let fs: String
+    var shapes: [[Int]] = []
+    var live: [Bool] = []
+    /// Storage root: aliases (reshape, stop_gradient) share their input's buffer.
+    var root: [Int] = []
+    var consumers: [[Int]] = []
+    var isOutput: [Bool] = []
+    /// Transposes of matrices read by matmul through BLAS's transpose flag (never evaluated).
+    var elided: Set<Int> = []
+    /// Fused members (not group roots) → their group's root.
+    var groupRoot: [Int: Int] = [:]
+    /// Group root → its members in ascending order (including the root).
+    var groups: [Int: [Int]] = [:]
+    /// Storage root → arena offset.
+    var offset: [Int: Int] = [:]
+    var scratch: [Int: Int] = [:]
+    var layout = ArenaLayout()
+
+    init(graph: Graph, sizes: [String: Int]) throws(CBackendError) {
+        self.graph = graph
+        self.dtype = graph.dtype
+        self.T = graph.dtype == .f32 ? "float" : "double"
+        self.fs = graph.dtype == .f32 ? "f" : ""
+        for node in graph.nodes {
+            guard let s = node.type.shape.resolved(sizes).concrete else {
+                throw CBackendError("unbound symbol in \(node.type)")
+            }
+            shapes.append(s)
+        }
+    }
+
+    // MARK: Analysis
+
+    static func isFusable(_ op: Op) -> Bool {
+        switch op {
+        case .unary, .binary, .select, .dropout, .bernoulli, .broadcast: return true
+        default: return false
+        }
+    }
+
+    static func isAlias(_ op: Op) -> Bool {
+        switch op {
+        case .reshape, .stopGradient: return true
+        default: return false
+        }
+    }
+
+    private func analyse() {
+        let n = graph.nodes.count
+        live = [Bool](repeating: false, count: n)
+        isOutput = [Bool](repeating: false, count: n)
+        consumers = [[Int]](repeating: [], count: n)
+        var stack = graph.outputs.map(\.node)
+        for o in graph.outputs { isOutput[o.node] = true }
+        while let i = stack.popLast() {
+            if live[i] { continue }
+            live[i] = true
+            stack.append(contentsOf: graph.nodes[i].inputs)
+        }
+        for i in 0..<n where live[i] {
+            for x in Set(graph.nodes[i].inputs) { consumers[x].append(i) }
+        }
+        root = Array(0..<n)
+        for i in 0..<n where live[i] && CCodeGenerator.isAlias(graph.nodes[i].op) {
+            root[i] = root[graph.nodes[i].inputs[0]]
+        }
+        for i in 0..<n where live[i] {
+            if case .transpose(let perm) = graph.nodes[i].op, perm == [1, 0], !isOutput[i],
+               !consumers[i].isEmpty, consumers[i].allSatisfy({ c in
+                   if case .matmul = graph.nodes[c].op { return true } else { return false }
+               }) {
+                elided.insert(i)
+            }
+        }
+        // Fusion, from the last node back: a fusable node joins its only consumer's group when
+        // that consumer is fusable and has the same shape.
+        for i in stride(from: n - 1, through: 0, by: -1) where live[i] && CCodeGenerator.isFusable(graph.nodes[i].op) {
+            if !isOutput[i], consumers[i].count == 1, let c = consumers[i].first,
+               CCodeGenerator.isFusable(graph.nodes[c].op), shapes[c] == shapes[i] {
+                let r = groupRoot[c] ?? c
+                groupRoot[i] = r
+                groups[r, default: [r]].insert(i, at: 0)
+            } else {
+                groups[i] = groups[i] ?? [i]
+            }
+        }
+        for (r, m) in groups { groups[r] = m.sorted() }
+    }
+
+    /// The ids of the nodes that emit a kernel, in order.
+    private var steps: [Int] = []
+
+    private func isConstant(_ id: Int) -> Bool {
+        if case .constant = graph.nodes[id].op { return true }
+        return false
+    }
+
+    private func buildSteps() {
+        var out: [Int] = []
+        for i in graph.nodes.indices where live[i] {
+            let op = graph.nodes[i].op
+            switch op {
+            case .input, .param: continue
+            case .constant:
+                // A constant that is (the storage of) an output is copied into its slot.
+                if graph.outputs.contains(where: { root[$0.node] == i }) { out.append(i) }
+            default:
+                if CCodeGenerator.isAlias(op) || elided.contains(i) || groupRoot[i] != nil { continue }
+                out.append(i)
+            }
+        }
+        steps = out
+    }
+
+    /// Storage roots a step reads.
+    private func reads(of step: Int) -> [Int] {
+        var ids: [Int] = []
+        if let members = groups[step] {
+            let set = Set(members)
+            for m in members { for x in graph.nodes[m].inputs where !set.contains(x) { ids.append(x) } }
+        } else if !isConstant(step) {
+            for x in graph.nodes[step].inputs {
+                ids.append(elided.contains(x) ? graph.nodes[x].inputs[0] : x)
+            }
+        }
+        return ids.map { root[$0] }.filter { !isConstant($0) }
+    }
+
+    private func scratchSize(of step: Int) -> Int {
+        if case .conv2d(let s, let p) = graph.nodes[step].op {
+            let x = shapes[graph.nodes[step].inputs[0]], w = shapes[graph.nodes[step].inputs[1]]
+            let oh = (x[2] + 2 * p - w[2]) / s + 1, ow = (x[3] + 2 * p - w[3]) / s + 1
+            return w[1] * w[2] * w[3] * oh * ow
+        }
+        return 0
+    }
+
+    private func plan() {
+        var fixed = 0
+        func place(_ r: Int) -> Int {
+            if let o = offset[r] { return o }
+            let o = fixed
+            offset[r] = o
+            fixed += CShape.count(shapes[r])
+            return o
+        }
+        for (name, id) in graph.inputs {
+            layout.inputs.append(.init(name: name, offset: place(id), count: CShape.count(shapes[id]), shape: shapes[id]))
+        }
+        for (name, id) in graph.params {
+            layout.params.append(.init(name: name, offset: place(id), count: CShape.count(shapes[id]), shape: shapes[id]))
+        }
+        for (name, id) in graph.outputs {
+            layout.outputs.append(.init(name: name, offset: place(root[id]), count: CShape.count(shapes[id]), shape: shapes[id]))
+        }
+        layout.errorSlot = fixed
+        fixed += 1
+        let base = (fixed + ArenaAllocator.alignment - 1) / ArenaAllocator.alignment * ArenaAllocator.alignment
+        var lastUse: [Int: Int] = [:]
+        for (s, id) in steps.enumerated() { for r in reads(of: id) { lastUse[r] = s } }
+        var alloc = ArenaAllocator(base: base)
+        var unplanned = 0
+        for (s, id) in steps.enumerated() {
+            let r = root[id]
+            unplanned += CShape.count(shapes[id])
+            var ownsBuffer = false
+            if offset[r] == nil {
+                offset[r] = alloc.allocate(CShape.count(shapes[r]))
+                ownsBuffer = true
+            }
+            let sc = scratchSize(of: id)
+            if sc > 0 {
+                let o = alloc.allocate(sc)
+                scratch[id] = o
+                alloc.free(o, sc)
+                unplanned += sc
+            }
+            for x in Set(reads(of: id)) where lastUse[x] == s {
+                if let o = offset[x], o >= base { alloc.free(o, CShape.count(shapes[x])) }
+            }
+            if ownsBuffer && lastUse[r] == nil { alloc.free(offset[r]!, CShape.count(shapes[r])) }
+        }
+        layout.totalElements = max(alloc.top, fixed)
+        layout.plannedElements = alloc.top - base
+        layout.unplannedElements = fixed + unplanned
+    }
+
+    // MARK: Emission helpers
+
+    func lit(_ v: Double) -> String { CText.literal(v, dtype) }
+
+    /// `name` of a libm function in the graph's precision (`exp` → `expf` in f32).
+    func fn(_ name: String) -> String { name + fs }
+
+    func isScalarConstant(_ id: Int) -> Double? {
+        if case .constant(let v) = graph.nodes[root[id]].op, v.count == 1 { return v[0] }
+        return nil
+    }
+
+    /// A pointer to the first element of a node's value.
+    func ptr(_ id: Int) -> String {
+        let r = root[id]
+        if isConstant(r) { return "k\(r)" }
+        return "(ar + \(offset[r]!))"
+    }
+
+    /// Element `index` of a node's value.
+    func elem(_ id: Int, _ index: String) -> String {
+        let r = root[id]
+        if isConstant(r) { return "k\(r)[\(index)]" }
+        let o = offset[r]!
+        if index == "0" { return "ar[\(o)]" }
+        return o == 0 ? "ar[\(index)]" : "ar[\(o) + \(index)]"
+    }
+
+    func out(_ id: Int, _ index: String) -> String { elem(id, index) }
+
+    /// Opens one `for` per (variable, size); returns how many to close.
+    func openLoops(_ w: inout CWriter, _ loops: [(String, Int)]) -> Int {
+        for (v, n) in loops { w.open("for (int64_t \(v) = 0; \(v) < \(n); \(v)++)") }
+        return loops.count
+    }
+
+    func closeLoops(_ w: inout CWriter, _ n: Int) { for _ in 0..<n { w.close() } }
+
+    func describe(_ id: Int) -> String {
+        let node = graph.nodes[id]
+        var line = ""
+        if let file = graph.file, !node.range.isNone {
+            line = "line \(file.lineColumn(of: node.range.start).line): "
+        }
+        let ins = node.inputs.map { "n\($0)" }.joined(separator: ", ")
+        return CText.comment("\(line)n\(id) = \(CCodeGenerator.opName(node.op))(\(ins)) : \(dtype)\(shapes[id])")
+    }
+
+    static func opName(_ op: Op) -> String {
+        switch op {
+        case .input: return "input"
+        case .param: return "param"
+        case .constant: return "constant"
+        case .unary(let u):
+            switch u {
+            case .leakyRelu(let a): return "leaky_relu[alpha=\(a)]"
+            default: return "\(u)"
+            }
+        case .binary(let b): return b.rawValue
+        case .select: return "where"
+        case .matmul: return "matmul"
+        case .transpose(let p): return "transpose\(p)"
+        case .reshape(let d): return "reshape\(d)"
+        case .broadcast(let d): return "broadcast\(d)"
+        case .reduce(let r, let axes, let k): return "\(r.rawValue)[axes=\(axes), keepdims=\(k)]"
+        case .softmax(let a): return "softmax[axis=\(a)]"
+        case .logSoftmax(let a): return "log_softmax[axis=\(a)]"
+        case .concat(let a): return "concat[axis=\(a)]"
+        case .slice(let a, let s, let e): return "slice[axis=\(a), \(s):\(e)]"
+        case .pad(let a, let b, let e): return "pad[axis=\(a), \(b), \(e)]"
+        case .oneHot(let c): return "one_hot[classes=\(c)]"
+        case .loss(let l): return l.rawValue
+        case .accuracy: return "accuracy"
+        case .conv2d(let s, let p): return "conv2d[stride=\(s), padding=\(p)]"
+        case .pool(let k, let s, let st): return "\(k == .max ? "maxpool2d" : "avgpool2d")[size=\(s), stride=\(st)]"
+        case .dropout(let p, let s): return "dropout[p=\(p), stream=\(s)]"
+        case .bernoulli(let s): return "bernoulli[stream=\(s)]"
+        case .stopGradient: return "stop_gradient"
+        }
+    }
+
+    // MARK: Driver
+
+    func generate() throws(CBackendError) -> CProgram {
+        analyse()
+        buildSteps()
+        plan()
+        var w = CWriter()
+        w.line("/* generated by nngc: graph forward, dtype \(dtype) */")
+        w.line(prelude())
+        for i in graph.nodes.indices where live[i] {
+            if case .constant(var values) = graph.nodes[i].op {
+                let n = CShape.count(shapes[i])
+                if values.count == 1 && n > 1 { values = [Double](repeating: values[0], count: n) }
+                let body = values.map(lit).joined(separator: ", ")
+                w.line("static \(T) k\(i)[\(max(1, values.count))] = { \(body) };")
+            }
+        }
+        w.line()
+        var fusedKernels = 0, fusedNodes = 0
+        for id in steps {
+            w.line("/* \(describe(id)) */")
+            if let members = groups[id], members.count > 1 {
+                fusedKernels += 1
+                fusedNodes += members.count - 1
+                for m in members where m != id { w.line("/*   fused: \(describe(m)) */") }
+            }
+            w.open("static int n\(id)(\(T)* ar, uint64_t seed, uint64_t step, int training)")
+            try emitKernel(id, &w)
+            w.line("return 0;")
+            w.close()
+            w.line()
+        }
+        w.open("int nngc_forward(\(T)* ar, uint64_t seed, uint64_t step, int training)")
+        w.line("int rc;")
+        for id in steps { w.line("if ((rc = n\(id)(ar, seed, step, training)) != 0) return rc;") }
+        w.line("return 0;")
+        w.close()
+        return CProgram(source: w.text, layout: layout, dtype: dtype, kernelCount: steps.count,
+                        fusedKernelCount: fusedKernels, fusedNodeCount: fusedNodes)
+    }
+
+    private func emitKernel(_ id: Int, _ w: inout CWriter) throws(CBackendError) {
+        let node = graph.nodes[id]
+        if groups[id] != nil { emitElementwise(id, &w); return }
+        switch node.op {
+        case .constant:
+            w.line("for (int64_t i = 0; i < \(CShape.count(shapes[id])); i++) ar[\(offset[id]!) + i] = k\(id)[i];")
+        case .reduce(let op, let axes, _): emitReduce(id, op, axes, &w)
+        case .softmax(let axis): emitSoftmax(id, axis: axis, log: false, &w)
+        case .logSoftmax(let axis): emitSoftmax(id, axis: axis, log: true, &w)
+        case .matmul: emitMatmul(id, &w)
+        case .conv2d(let s, let p): emitConv2d(id, stride: s, padding: p, &w)
+        case .pool(let kind, let size, let s): emitPool(id, kind, size: size, stride: s, &w)
+        case .transpose(let perm): emitTranspose(id, perm, &w)
+        case .concat(let axis): emitConcat(id, axis: axis, &w)
+        case .slice(let axis, let start, let end): emitSlice(id, axis: axis, start: start, end: end, &w)
+        case .pad(let axis, let before, let after): emitPad(id, axis: axis, before: before, after: after, &w)
+        case .oneHot(let classes): emitOneHot(id, classes: classes, &w)
+        case .loss(let op): emitLoss(id, op, &w)
+        case .accuracy: emitAccuracy(id, &w)
+        default:
+            throw CBackendError("no C kernel for \(CCodeGenerator.opName(node.op)) (node \(id))")
+        }
+    }
+
+    private func prelude() -> String {
+        var w = CWriter()
+        w.line("typedef unsigned long long uint64_t;")
+        w.line("typedef long long int64_t;")
+        for (_, decl) in CExternals.prototypes { w.line(decl) }
+        w.line("""
+        static double nngc_inf(void) { union { uint64_t u; double d; } x; x.u = 0x7FF0000000000000ULL; return x.d; }
+        static double nngc_nan(void) { union { uint64_t u; double d; } x; x.u = 0x7FF8000000000000ULL; return x.d; }
+        /* CounterRandom (SplitMix64 finaliser), bit-exact with NNGCore.CounterRandom. */
+        static uint64_t nngc_mix(uint64_t x) {
+          uint64_t z = x + 0x9E3779B97F4A7C15ULL;
+          z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+          z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+          return z ^ (z >> 31);
+        }
+        static double nngc_uniform(uint64_t seed, uint64_t step, uint64_t stream, uint64_t index) {
+          uint64_t b = nngc_mix(nngc_mix(nngc_mix(nngc_mix(seed) ^ step) ^ stream) ^ index);
+          return (double)(int64_t)(b >> 11) * 0x1p-53;
+        }
+        """)
+        w.line("typedef \(T) T;")
+        w.line("""
+        static T nngc_sigmoid(T x) { T e = \(fn("exp"))(-\(fn("fabs"))(x)); return x >= 0 ? 1 / (1 + e) : e / (1 + e); }
+        static T nngc_softplus(T x) { return (x > 0 ? x : 0) + \(fn("log1p"))(\(fn("exp"))(-\(fn("fabs"))(x))); }
+        static int nngc_finite(T x) { return x - x == 0; }
+        """)
+        return w.text
+    }
+}

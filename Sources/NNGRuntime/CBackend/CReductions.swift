@@ -1,0 +1,68 @@
+import NNGCore
+import NNGIR
+
+/// Reductions (sum, mean, max, logsumexp over sorted axes, keepdims only changes the shape) and
+/// softmax / log_softmax along one axis. For each output element the reduced elements are visited
+/// in increasing flat index, the order the interpreter accumulates in.
+extension CCodeGenerator {
+    func emitReduce(_ id: Int, _ op: ReduceOp, _ axes: [Int], _ w: inout CWriter) {
+        let x = graph.nodes[id].inputs[0]
+        let xs = shapes[x]
+        let st = CShape.strides(xs)
+        let axisSet = Set(axes)
+        let kept = xs.indices.filter { !axisSet.contains($0) }
+        let reduced = xs.indices.filter { axisSet.contains($0) }
+        let count = reduced.reduce(1) { $0 * xs[$1] }
+        let index = CShape.indexExpr(st)
+        let reducedLoops = reduced.map { ("i\($0)", xs[$0]) }
+        w.line("int64_t o = 0;")
+        let outer = openLoops(&w, kept.map { ("i\($0)", xs[$0]) })
+        func reducedPass(_ body: String) {
+            let c = openLoops(&w, reducedLoops)
+            w.line(body)
+            closeLoops(&w, c)
+        }
+        switch op {
+        case .sum, .mean:
+            w.line("T acc = 0;")
+            reducedPass("acc += \(elem(x, index));")
+            if op == .mean { w.line("acc = acc / \(lit(Double(count)));") }
+        case .max:
+            w.line("T acc = -nngc_inf();")
+            reducedPass("{ const T v = \(elem(x, index)); if (v > acc || v != v) acc = v; }")
+        case .logsumexp:
+            w.line("T m = -nngc_inf();")
+            reducedPass("{ const T v = \(elem(x, index)); if (v > m || v != v) m = v; }")
+            w.line("T s = 0;")
+            w.open("if (nngc_finite(m))")
+            reducedPass("s += \(fn("exp"))(\(elem(x, index)) - m);")
+            w.close()
+            w.line("T acc = nngc_finite(m) ? m + \(fn("log"))(s) : m;")
+        }
+        w.line("\(elem(id, "o")) = acc;")
+        w.line("o++;")
+        closeLoops(&w, outer)
+    }
+
+    func emitSoftmax(_ id: Int, axis: Int, log: Bool, _ w: inout CWriter) {
+        let x = graph.nodes[id].inputs[0]
+        let xs = shapes[x]
+        let n = xs[axis]
+        let inner = CShape.count(Array(xs[(axis + 1)...]))
+        let outer = CShape.count(Array(xs[..<axis]))
+        let c = openLoops(&w, [("a", outer), ("b", inner)])
+        w.line("const int64_t base = a * \(n * inner) + b;")
+        w.line("T m = -nngc_inf();")
+        w.line("for (int64_t j = 0; j < \(n); j++) { const T v = \(elem(x, "base + j * \(inner)")); if (v > m || v != v) m = v; }")
+        w.line("const T shift = nngc_finite(m) ? m : 0;")
+        w.line("T s = 0;")
+        w.line("for (int64_t j = 0; j < \(n); j++) s += \(fn("exp"))(\(elem(x, "base + j * \(inner)")) - shift);")
+        if log {
+            w.line("const T ls = \(fn("log"))(s);")
+            w.line("for (int64_t j = 0; j < \(n); j++) \(elem(id, "base + j * \(inner)")) = \(elem(x, "base + j * \(inner)")) - shift - ls;")
+        } else {
+            w.line("for (int64_t j = 0; j < \(n); j++) \(elem(id, "base + j * \(inner)")) = \(fn("exp"))(\(elem(x, "base + j * \(inner)")) - shift) / s;")
+        }
+        closeLoops(&w, c)
+    }
+}
