@@ -25,8 +25,8 @@ let operationParameters: [String: (params: [String], required: Int)] = {
     t["conv2d"] = (["x", "w", "stride", "padding"], 2)
     t["maxpool2d"] = (["x", "size", "stride"], 1)
     t["avgpool2d"] = (["x", "size", "stride"], 1)
-    t["dropout"] = (["x", "p"], 1)
-    t["bernoulli"] = (["p"], 1)
+    t["dropout"] = (["x", "p", "stream"], 1)
+    t["bernoulli"] = (["p", "stream"], 1)
     t["stop_gradient"] = (["x"], 1)
     t["grad"] = (["y", "x"], 2)
     return t
@@ -174,14 +174,12 @@ extension Lowerer {
         case "dropout":
             let x = try tensor("x")
             let p = try numberAttribute(a["p"], default: 0.5, "p", of: name)
-            let n = try make(.dropout(p: p, stream: nextStream()), [x])
-            randomCount += 1
-            return n
+            let stream = try streamAttribute(a["stream"], of: name)
+            return try make(.dropout(p: p, stream: stream), [x])
         case "bernoulli":
             let p = try tensor("p")
-            let n = try make(.bernoulli(stream: nextStream()), [p])
-            randomCount += 1
-            return n
+            let stream = try streamAttribute(a["stream"], of: name)
+            return try make(.bernoulli(stream: stream), [p])
         case "stop_gradient":
             return try make(.stopGradient, [try tensor("x")])
         case "grad":
@@ -191,10 +189,16 @@ extension Lowerer {
         }
     }
 
-    /// The stream key of the next random operation: `CounterRandom.key("<graph>/<n>")`, n the
-    /// 0-based index of the random operation among those of the graph, in creation order
-    /// (= printing order, so the keys survive print → parse).
-    func nextStream() -> UInt64 { CounterRandom.key("\(graph.name)/\(randomCount)") }
+    /// The stream of the next random operation: the `stream = N` argument when given (the
+    /// printer writes it when a rewrite has moved a random operation), else n, the 0-based
+    /// index of the random operation among those of the graph in creation order (= printing
+    /// order, so streams survive print → parse).
+    mutating func streamAttribute(_ e: Expr?, of op: String) throws(LoweringFailure) -> UInt64 {
+        defer { randomCount += 1 }
+        let given = try intAttribute(e, default: randomCount, "stream", of: op)
+        guard given >= 0 else { throw fail("'stream' of '\(op)' must not be negative", at: e!.range) }
+        return UInt64(given)
+    }
 
     /// `grad(y, x)`: y a scalar expression, x a name in scope. Built by `options.differentiate`.
     mutating func lowerGrad(_ callee: Identifier, _ a: [String: Expr], range: SourceRange, in scope: Scope) throws(LoweringFailure) -> NodeID {

@@ -16,7 +16,7 @@ import NNGLang
 // - Values computed inside an inlined fn are unnamed; the value of an assignment gets the
 //   assigned name.
 // - Arithmetic on number literals is folded (`-3`, `2 * 3`, `(0/0)` become constants).
-// - Random operations get stream keys `CounterRandom.key("<graph>/<n>")`, n counting the
+// - Random operations get stream n (or their `stream = N` argument), n counting the
 //   random operations of the graph in creation (= source = printing) order.
 // - After an error in a statement the defined name is poisoned: later uses of it report
 //   nothing, so independent errors are all reported without cascades.

@@ -28,6 +28,10 @@ struct GraphPrinter {
     let graph: Graph
     var names: [String]
     var used: Set<String> = []
+    /// Unnamed scalar constants with one use are written inline (`t1 ^ 2`), not on a line of their own.
+    var inlined: Set<NodeID> = []
+    /// The index of each random operation among the graph's random operations, in node order.
+    var randomIndex: [NodeID: Int] = [:]
 
     init(_ graph: Graph) {
         self.graph = graph
@@ -45,6 +49,7 @@ struct GraphPrinter {
             case .param(let n, let initializer):
                 lines.append("  param \(n): \(ty) = \(formatInit(initializer, shape: node.type.shape))")
             default:
+                if inlined.contains(i) { continue }
                 lines.append("  \(names[i]): \(ty) = \(expression(i))")
             }
         }
@@ -59,6 +64,8 @@ struct GraphPrinter {
     }
 
     mutating func assignNames() {
+        findInlinedConstants()
+        for (i, node) in graph.nodes.enumerated() where node.op.isRandom { randomIndex[i] = randomIndex.count }
         var outputNode: [String: NodeID] = [:]
         for (n, id) in graph.outputs where outputNode[n] == nil { outputNode[n] = id }
         var taken = Set(graph.outputs.map(\.name))
@@ -79,6 +86,11 @@ struct GraphPrinter {
             default: break
             }
         }
+        for i in inlined {
+            guard case .constant(let values) = graph.nodes[i].op else { continue }
+            let text = formatNumber(values[0])
+            names[i] = text.hasPrefix("-") ? "(\(text))" : text
+        }
         var counter = 0
         for (i, node) in graph.nodes.enumerated() where names[i].isEmpty {
             if let n = node.name, !used.contains(n), outputNode[n] == nil || outputNode[n] == i {
@@ -91,10 +103,35 @@ struct GraphPrinter {
         }
     }
 
+    /// A constant is written inline when that reparses to the same node order: its one
+    /// user's inlined operands must be exactly the nodes just before the user, in argument
+    /// order (the lowering creates them there).
+    mutating func findInlinedConstants() {
+        var uses = [Int](repeating: 0, count: graph.nodes.count)
+        for node in graph.nodes { for input in node.inputs { uses[input] += 1 } }
+        for (_, id) in graph.outputs { uses[id] += 2 }
+        func inlinable(_ i: NodeID) -> Bool {
+            let node = graph.nodes[i]
+            guard uses[i] == 1, node.name == nil, case .constant(let values) = node.op else { return false }
+            return node.type.shape.isScalar && values.count == 1
+        }
+        for (j, node) in graph.nodes.enumerated() {
+            let operands = node.inputs.filter(inlinable)
+            if !operands.isEmpty, operands == Array((j - operands.count)..<j) { inlined.formUnion(operands) }
+        }
+    }
+
+    /// `, stream = N` when a random operation's stream is not the one the lowering would
+    /// give it at its position (a rewrite moved or removed random operations).
+    func streamArgument(_ i: NodeID, _ stream: UInt64) -> [String] {
+        UInt64(randomIndex[i] ?? -1) == stream ? [] : ["stream = \(stream)"]
+    }
+
     func expression(_ i: NodeID) -> String {
         let node = graph.nodes[i]
         let a = node.inputs.map { names[$0] }
-        func call(_ f: String, _ extra: String...) -> String {
+        func call(_ f: String, _ extra: String...) -> String { callList(f, extra) }
+        func callList(_ f: String, _ extra: [String]) -> String {
             "\(f)(" + (a + extra).joined(separator: ", ") + ")"
         }
         switch node.op {
@@ -127,8 +164,8 @@ struct GraphPrinter {
         case .conv2d(let stride, let padding): return call("conv2d", "stride = \(stride)", "padding = \(padding)")
         case .pool(let kind, let size, let stride):
             return call(kind == .max ? "maxpool2d" : "avgpool2d", "size = \(size)", "stride = \(stride)")
-        case .dropout(let p, _): return call("dropout", "p = \(formatNumber(p))")
-        case .bernoulli: return call("bernoulli")
+        case .dropout(let p, let stream): return callList("dropout", ["p = \(formatNumber(p))"] + streamArgument(i, stream))
+        case .bernoulli(let stream): return callList("bernoulli", streamArgument(i, stream))
         case .stopGradient: return call("stop_gradient")
         }
     }

@@ -1,12 +1,11 @@
 import ArgumentParser
 import NNGCore
 import NNGIR
+import NNGRuntime
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-enum BackendChoice: String, ExpressibleByArgument, CaseIterable {
-    case interp, c
-}
+extension BackendKind: ExpressibleByArgument {}
 
 extension DType: ExpressibleByArgument {}
 
@@ -35,8 +34,8 @@ struct GraphOptions: ParsableArguments {
 
 /// Options of the commands that run a graph.
 struct RunOptionsGroup: ParsableArguments {
-    @Option(name: .long, help: "Backend: interp (the Swift interpreter) or c (generated C, not built yet).")
-    var backend: BackendChoice?
+    @Option(name: .long, help: "Backend: c (generated C compiled in-process with TinyCC, the default) or interp (the Swift interpreter).")
+    var backend: BackendKind = .default
 
     @Option(name: .long, help: "Seed for random initialisation and random operations.")
     var seed: UInt64 = 0
@@ -45,15 +44,15 @@ struct RunOptionsGroup: ParsableArguments {
     var size: [String] = []
 
     func validate() throws {
-        if backend == .c {
-            throw ValidationError("the C backend is not available yet; use --backend interp")
-        }
         _ = try symbolSizes()
     }
 
-    func symbolSizes() throws -> [String: Int] {
+    func symbolSizes() throws -> [String: Int] { try Self.parseSizes(size) }
+
+    /// `SYM=N` entries of `--size`.
+    static func parseSizes(_ entries: [String]) throws -> [String: Int] {
         var sizes: [String: Int] = [:]
-        for entry in size {
+        for entry in entries {
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, let n = Int(parts[1]), n > 0, !parts[0].isEmpty else {
                 throw ValidationError("--size expects SYM=N with N a positive integer, got '\(entry)'")

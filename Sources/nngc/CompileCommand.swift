@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NNGCore
 import NNGIR
+import NNGRuntime
 
 /// What `nngc compile --emit` can write.
 enum EmitKind: String, CaseIterable {
@@ -34,14 +35,20 @@ struct CompileCommand: ParsableCommand {
     @Option(name: .short, help: "Write emitted artifacts into this folder instead of standard output.")
     var output: String?
 
-    @Option(name: .long, help: "Backend: interp or c.")
-    var backend: BackendChoice?
+    @Option(name: .long, help: "Backend: c (generate and compile C, the default) or interp (stop after checking).")
+    var backend: BackendKind = .default
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("A symbol's size for generated C (default 1).", valueName: "SYM=N"))
+    var size: [String] = []
 
     func validate() throws {
-        for kind in try emitKinds() where ![.ir, .dot].contains(kind) {
-            throw ValidationError("--emit \(kind.rawValue) is not available yet (available: ir, dot)")
+        for kind in try emitKinds() where [.grad, .opt].contains(kind) {
+            throw ValidationError("--emit \(kind.rawValue) is not available yet (available: ir, c, dot)")
         }
-        if backend == .c { throw ValidationError("the C backend is not available yet; use --backend interp") }
+        if backend == .interp, try emitKinds().contains(.c) {
+            throw ValidationError("--emit c needs --backend c")
+        }
+        _ = try RunOptionsGroup.parseSizes(size)
     }
 
     func emitKinds() throws -> [EmitKind] {
@@ -58,12 +65,20 @@ struct CompileCommand: ParsableCommand {
     func run() throws {
         let clock = PhaseClock()
         let (frontend, graph) = try clock.measure("parse+check") { try options.loadGraph() }
+        var report = CompileReport(file: frontend.file.path, graph: graph)
         var artifacts: [(EmitKind, String)] = []
-        for kind in try emitKinds() {
+        if backend == .c {
+            report.sizes = Dictionary(uniqueKeysWithValues: graph.symbols.map { ($0, 1) })
+                .merging(try RunOptionsGroup.parseSizes(size)) { $1 }
+            let program = try generateC(graph, sizes: report.sizes, clock: clock)
+            report.program = program
+            if try emitKinds().contains(.c) { artifacts.append((.c, program.source)) }
+        }
+        for kind in try emitKinds() where kind != .c {
             let text = clock.measure("emit \(kind.rawValue)") { Self.artifact(kind, of: graph) }
             artifacts.append((kind, text))
         }
-        let report = CompileReport(file: frontend.file.path, graph: graph, phases: clock.phases)
+        report.phases = clock.phases
         let reportText = options.format == .json ? report.json.serialized() : report.text
         if let output {
             try write(artifacts, into: output, graph: graph.name)
@@ -77,11 +92,22 @@ struct CompileCommand: ParsableCommand {
         }
     }
 
+    /// Generates C for the bound sizes and compiles it with TinyCC (timing both).
+    private func generateC(_ graph: Graph, sizes: [String: Int], clock: PhaseClock) throws -> CProgram {
+        do {
+            let program = try clock.measure("generate C") { try CompiledGraph.program(for: graph, sizes: sizes) }
+            _ = try clock.measure("compile C (TinyCC)") { try CompiledGraph(graph: graph, sizes: sizes).module(sizes: sizes) }
+            return program
+        } catch {
+            throw UserFailure("internal error: \(error)")
+        }
+    }
+
     static func artifact(_ kind: EmitKind, of graph: Graph) -> String {
         switch kind {
         case .ir: return printGraph(graph)
         case .dot: return printDot(graph)
-        case .grad, .opt, .c: return ""
+        case .grad, .opt, .c: return ""  // refused in validate(); .c is generated in run()
         }
     }
 
@@ -113,12 +139,26 @@ final class PhaseClock {
 struct CompileReport {
     var file: String
     var graph: Graph
-    var phases: [(String, Double)]
+    var phases: [(String, Double)] = []
+    /// Symbol sizes the C was generated for.
+    var sizes: [String: Int] = [:]
+    var program: CProgram?
+
+    init(file: String, graph: Graph) {
+        self.file = file
+        self.graph = graph
+    }
 
     var text: String {
         var lines = ["graph \(graph.name) (\(file)): \(graph.dtype)"]
         lines.append("  forward graph: \(graph.nodes.count) nodes; inputs \(graph.inputs.count), params \(graph.params.count), outputs \(graph.outputs.count)")
         lines.append("  parameters: \(Self.grouped(graph.parameterCount))")
+        if let program {
+            let bound = sizes.keys.sorted().map { "\($0) = \(sizes[$0]!)" }.joined(separator: ", ")
+            lines.append("  C: \(program.kernelCount) kernel\(program.kernelCount == 1 ? "" : "s") (\(program.fusedKernelCount) fused from \(program.fusedNodeCount) nodes)" + (bound.isEmpty ? "" : " for \(bound)"))
+            let layout = program.layout
+            lines.append("  arena: \(Self.grouped(layout.totalElements)) elements (\(Self.grouped(layout.totalElements * graph.dtype.byteSize)) bytes); one buffer per node would take \(Self.grouped(layout.unplannedElements))")
+        }
         for (name, ms) in phases { lines.append("  \(name): \(String(format: "%.2f", ms)) ms") }
         return lines.joined(separator: "\n")
     }
@@ -130,6 +170,10 @@ struct CompileReport {
             ("dtype", .string(graph.dtype.rawValue)),
             ("forward_nodes", .number(Double(graph.nodes.count))),
             ("parameters", .number(Double(graph.parameterCount))),
+            ("kernels", program.map { .number(Double($0.kernelCount)) } ?? .null),
+            ("fused_kernels", program.map { .number(Double($0.fusedKernelCount)) } ?? .null),
+            ("arena_elements", program.map { .number(Double($0.layout.totalElements)) } ?? .null),
+            ("unplanned_elements", program.map { .number(Double($0.layout.unplannedElements)) } ?? .null),
             ("phases_ms", .object(phases.map { ($0.0, .number(($0.1 * 1000).rounded() / 1000)) })),
         ])
     }

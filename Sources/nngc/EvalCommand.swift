@@ -46,12 +46,11 @@ struct EvalCommand: ParsableCommand {
         } catch let error as FeedSet.Failure {
             throw UserFailure("error: \(error.message)")
         }
-        let interpreter = Interpreter(graph: graph)
         let options = RunOptions(seed: runOptions.seed, symbolSizes: try runOptions.symbolSizes())
         let params = ParameterInitializer.initialValues(of: graph, seed: runOptions.seed).merging(feeds.params) { $1 }
         let outputs: [(name: String, value: Tensor)]
         do {
-            outputs = try interpreter.outputs(inputs: feeds.inputs, params: params, options: options)
+            outputs = try runOptions.backend.outputs(of: graph, inputs: feeds.inputs, params: params, options: options)
         } catch {
             throw UserFailure(error, file: frontend.file)
         }
