@@ -57,3 +57,35 @@ import Testing
         #expect(try CLI.run(["check", path]).status == 0)
     }
 }
+
+@Suite struct BackendSelectionTests {
+    @Test func bothBackendsPrintTheSameOutputs() throws {
+        let feed = CLI.graph("data/xor_inputs.json")
+        let c = try CLI.run(["eval", CLI.graph("xor.nng"), "--feed", feed, "--backend", "c"])
+        let interp = try CLI.run(["eval", CLI.graph("xor.nng"), "--feed", feed, "--backend", "interp"])
+        #expect(c.status == 0 && interp.status == 0, "\(c.stderr)\(interp.stderr)")
+        #expect(c.stdout == interp.stdout)
+        #expect(c.stdout.hasPrefix("loss = "))
+    }
+
+    @Test func emitCWritesTheForwardFunction() throws {
+        let r = try CLI.run(["compile", CLI.graph("xor.nng"), "--emit", "c", "--size", "B=4"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("int nngc_forward("))
+        #expect(r.stderr.contains("for B = 4"))
+        #expect(r.stderr.contains("arena: "))
+    }
+
+    @Test func reportInJSON() throws {
+        let r = try CLI.run(["compile", CLI.graph("chain.nng"), "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("{\"graph\": \"chain\""))
+        #expect(r.stdout.contains("\"parameters\": 2"))
+    }
+
+    @Test func unknownEmitKindIsUsageError() throws {
+        let r = try CLI.run(["compile", CLI.graph("chain.nng"), "--emit", "llvm"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("unknown --emit kind 'llvm'"))
+    }
+}
