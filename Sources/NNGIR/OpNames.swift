@@ -1,0 +1,85 @@
+import NNGCore
+
+extension UnaryOp {
+    /// The operation's name in the language (`-` for negation).
+    public var sourceName: String {
+        switch self {
+        case .negate: return "-"
+        case .exp: return "exp"
+        case .log: return "log"
+        case .sqrt: return "sqrt"
+        case .abs: return "abs"
+        case .sin: return "sin"
+        case .cos: return "cos"
+        case .tanh: return "tanh"
+        case .sigmoid: return "sigmoid"
+        case .relu: return "relu"
+        case .gelu: return "gelu"
+        case .softplus: return "softplus"
+        case .step: return "step"
+        case .sign: return "sign"
+        case .leakyRelu: return "leaky_relu"
+        }
+    }
+
+    /// The elementwise functions called by name with one tensor argument.
+    public static let byName: [String: UnaryOp] = [
+        "exp": .exp, "log": .log, "sqrt": .sqrt, "abs": .abs, "sin": .sin, "cos": .cos,
+        "tanh": .tanh, "sigmoid": .sigmoid, "relu": .relu, "gelu": .gelu,
+        "softplus": .softplus, "step": .step, "sign": .sign,
+    ]
+}
+
+extension BinaryOp {
+    /// The operator or function name in the language.
+    public var sourceName: String {
+        switch self {
+        case .add: return "+"
+        case .subtract: return "-"
+        case .multiply: return "*"
+        case .divide: return "/"
+        case .power: return "^"
+        case .maximum: return "maximum"
+        case .minimum: return "minimum"
+        }
+    }
+
+    /// Whether the operation is written infix (`a + b`) rather than as a call.
+    public var isInfix: Bool { self != .maximum && self != .minimum }
+}
+
+extension ReduceOp {
+    public var sourceName: String { rawValue }
+}
+
+extension Op {
+    /// The name of the operation in the language, as used in diagnostics.
+    public var sourceName: String {
+        switch self {
+        case .input: return "input"
+        case .param: return "param"
+        case .constant: return "constant"
+        case .unary(let u): return u.sourceName
+        case .binary(let b): return b.sourceName
+        case .select: return "where"
+        case .matmul: return "matmul"
+        case .transpose: return "transpose"
+        case .reshape: return "reshape"
+        case .broadcast: return "broadcast"
+        case .reduce(let r, _, _): return r.sourceName
+        case .softmax: return "softmax"
+        case .logSoftmax: return "log_softmax"
+        case .concat: return "concat"
+        case .slice: return "slice"
+        case .pad: return "pad"
+        case .oneHot: return "one_hot"
+        case .loss(let l): return l.rawValue
+        case .accuracy: return "accuracy"
+        case .conv2d: return "conv2d"
+        case .pool(let k, _, _): return k == .max ? "maxpool2d" : "avgpool2d"
+        case .dropout: return "dropout"
+        case .bernoulli: return "bernoulli"
+        case .stopGradient: return "stop_gradient"
+        }
+    }
+}

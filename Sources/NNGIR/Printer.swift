@@ -1,0 +1,166 @@
+import NNGCore
+
+/// A number written so that it parses back to the identical Double: integral values
+/// without `.0`, the shortest round-trip form otherwise, and `(0/0)`, `(1/0)`, `(-1/0)`
+/// for NaN and infinities (number literal arithmetic is folded by the lowering).
+public func formatNumber(_ v: Double) -> String {
+    if v.isNaN { return "(0/0)" }
+    if v.isInfinite { return v > 0 ? "(1/0)" : "(-1/0)" }
+    if v == 0 { return v.sign == .minus ? "-0" : "0" }
+    if v == v.rounded(), Swift.abs(v) < 1e15 { return String(Int(v)) }
+    return v.description
+}
+
+/// Writes a graph as valid `.nng` source (contract 8): declarations and one operation a
+/// line in node order, every value annotated with its type, `output` last.
+///
+/// Names: inputs and params keep theirs; a named value keeps its name unless it is already
+/// taken (by an earlier node or by an output that refers to another node); all other values
+/// get fresh names `t1`, `t2`, … that clash with no name of the graph. An output whose name
+/// is not the printed name of its node (an alias such as `h = x`) is written as an alias
+/// line `h: T = x` just before `output`; the lowering turns that back into the same output.
+public func printGraph(_ graph: Graph) -> String {
+    var printer = GraphPrinter(graph)
+    return printer.run()
+}
+
+struct GraphPrinter {
+    let graph: Graph
+    var names: [String]
+    var used: Set<String> = []
+
+    init(_ graph: Graph) {
+        self.graph = graph
+        self.names = []
+    }
+
+    mutating func run() -> String {
+        assignNames()
+        var lines = ["graph \(graph.name) {"]
+        for (i, node) in graph.nodes.enumerated() {
+            let ty = node.type.description
+            switch node.op {
+            case .input(let n):
+                lines.append("  input \(n): \(ty)")
+            case .param(let n, let initializer):
+                lines.append("  param \(n): \(ty) = \(formatInit(initializer, shape: node.type.shape))")
+            default:
+                lines.append("  \(names[i]): \(ty) = \(expression(i))")
+            }
+        }
+        for (name, id) in graph.outputs where names[id] != name {
+            lines.append("  \(name): \(graph.nodes[id].type) = \(names[id])")
+        }
+        if !graph.outputs.isEmpty {
+            lines.append("  output " + graph.outputs.map(\.name).joined(separator: ", "))
+        }
+        lines.append("}")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    mutating func assignNames() {
+        var outputNode: [String: NodeID] = [:]
+        for (n, id) in graph.outputs where outputNode[n] == nil { outputNode[n] = id }
+        var taken = Set(graph.outputs.map(\.name))
+        for node in graph.nodes {
+            if let n = node.name { taken.insert(n) }
+            switch node.op {
+            case .input(let n), .param(let n, _): taken.insert(n)
+            default: break
+            }
+        }
+        // Inputs and params first: their names are part of the graph's interface.
+        names = Array(repeating: "", count: graph.nodes.count)
+        for (i, node) in graph.nodes.enumerated() {
+            switch node.op {
+            case .input(let n), .param(let n, _):
+                names[i] = n
+                used.insert(n)
+            default: break
+            }
+        }
+        var counter = 0
+        for (i, node) in graph.nodes.enumerated() where names[i].isEmpty {
+            if let n = node.name, !used.contains(n), outputNode[n] == nil || outputNode[n] == i {
+                names[i] = n
+            } else {
+                repeat { counter += 1 } while taken.contains("t\(counter)") || used.contains("t\(counter)")
+                names[i] = "t\(counter)"
+            }
+            used.insert(names[i])
+        }
+    }
+
+    func expression(_ i: NodeID) -> String {
+        let node = graph.nodes[i]
+        let a = node.inputs.map { names[$0] }
+        func call(_ f: String, _ extra: String...) -> String {
+            "\(f)(" + (a + extra).joined(separator: ", ") + ")"
+        }
+        switch node.op {
+        case .input, .param: return ""
+        case .constant(let values):
+            return formatConstant(values, shape: node.type.shape)
+        case .unary(.negate): return "-\(a[0])"
+        case .unary(.leakyRelu(let alpha)): return call("leaky_relu", "alpha = \(formatNumber(alpha))")
+        case .unary(let u): return call(u.sourceName)
+        case .binary(let b):
+            return b.isInfix ? "\(a[0]) \(b.sourceName) \(a[1])" : call(b.sourceName)
+        case .select: return call("where")
+        case .matmul: return "\(a[0]) @ \(a[1])"
+        case .transpose(let perm): return call("transpose", intList(perm))
+        case .reshape(let dims): return call("reshape", Shape(dims).description)
+        case .broadcast(let dims): return call("broadcast", Shape(dims).description)
+        case .reduce(let r, let axes, let keepdims):
+            return keepdims ? call(r.sourceName, "axes = \(intList(axes))", "keepdims = true")
+                : call(r.sourceName, "axes = \(intList(axes))")
+        case .softmax(let axis): return call("softmax", "axis = \(axis)")
+        case .logSoftmax(let axis): return call("log_softmax", "axis = \(axis)")
+        case .concat(let axis): return "concat([" + a.joined(separator: ", ") + "], axis = \(axis))"
+        case .slice(let axis, let start, let end):
+            return call("slice", "axis = \(axis)", "start = \(start)", "end = \(end)")
+        case .pad(let axis, let before, let after):
+            return call("pad", "axis = \(axis)", "before = \(before)", "after = \(after)")
+        case .oneHot(let classes): return call("one_hot", "classes = \(classes)")
+        case .loss(let l): return call(l.rawValue)
+        case .accuracy: return call("accuracy")
+        case .conv2d(let stride, let padding): return call("conv2d", "stride = \(stride)", "padding = \(padding)")
+        case .pool(let kind, let size, let stride):
+            return call(kind == .max ? "maxpool2d" : "avgpool2d", "size = \(size)", "stride = \(stride)")
+        case .dropout(let p, _): return call("dropout", "p = \(formatNumber(p))")
+        case .bernoulli: return call("bernoulli")
+        case .stopGradient: return call("stop_gradient")
+        }
+    }
+}
+
+/// A constant: a number for a scalar, a nested list literal otherwise.
+func formatConstant(_ values: [Double], shape: Shape) -> String {
+    guard let dims = shape.concrete, !dims.isEmpty, values.count == dims.reduce(1, *) else {
+        if values.count == 1 { return formatNumber(values[0]) }
+        return "[" + values.map(formatNumber).joined(separator: ", ") + "]"
+    }
+    var index = 0
+    func nest(_ level: Int) -> String {
+        if level == dims.count {
+            defer { index += 1 }
+            return formatNumber(values[index])
+        }
+        return "[" + (0..<dims[level]).map { _ in nest(level + 1) }.joined(separator: ", ") + "]"
+    }
+    return nest(0)
+}
+
+/// A parameter initialiser in source form (contract 5.2).
+public func formatInit(_ initializer: ParamInit, shape: Shape) -> String {
+    switch initializer {
+    case .fill(let v): return formatNumber(v)
+    case .literal(let values): return formatConstant(values, shape: shape)
+    case .zeros: return "zeros"
+    case .ones: return "ones"
+    case .he: return "he"
+    case .xavier: return "xavier"
+    case .normal(let std): return "normal(std = \(formatNumber(std)))"
+    case .uniform(let low, let high): return "uniform(low = \(formatNumber(low)), high = \(formatNumber(high)))"
+    }
+}
