@@ -1,0 +1,266 @@
+import NNGCore
+import NNGIR
+
+/// Options of one run of a graph.
+public struct RunOptions: Sendable {
+    /// Seed of the random operations (dropout, bernoulli).
+    public var seed: UInt64 = 0
+    /// Training step: random operations draw different samples at every step.
+    public var step: UInt64 = 0
+    /// Dropout is active only when true.
+    public var training: Bool = false
+    /// Sizes for symbols that no fed input binds (`--size`). A symbol that an input binds
+    /// takes the input's size; an entry here for it is ignored.
+    public var symbolSizes: [String: Int] = [:]
+
+    public init(seed: UInt64 = 0, step: UInt64 = 0, training: Bool = false, symbolSizes: [String: Int] = [:]) {
+        self.seed = seed
+        self.step = step
+        self.training = training
+        self.symbolSizes = symbolSizes
+    }
+}
+
+/// The reference interpreter: evaluates every node of a graph in order, computing in the
+/// graph's element type (f32 in Float, f64 in Double). Fed tensors of the other element
+/// type are converted. Every failure is a `DiagnosticsError`; no input makes it trap.
+public struct Interpreter {
+    public let graph: Graph
+
+    public init(graph: Graph) {
+        self.graph = graph
+    }
+
+    /// Values of every node (index = NodeID). `inputs` by input name, `params` by param name.
+    /// Entries that name no input or param are ignored.
+    public func run(inputs: [String: Tensor], params: [String: Tensor], options: RunOptions) throws(DiagnosticsError) -> [Tensor] {
+        let sizes = try symbolBindings(inputs: inputs, params: params, options: options)
+        switch graph.dtype {
+        case .f32: return try evaluate(Float.self, inputs: inputs, params: params, sizes: sizes, options: options)
+        case .f64: return try evaluate(Double.self, inputs: inputs, params: params, sizes: sizes, options: options)
+        }
+    }
+
+    /// Convenience: just the graph's outputs, by name, in order.
+    public func outputs(inputs: [String: Tensor], params: [String: Tensor], options: RunOptions) throws(DiagnosticsError) -> [(name: String, value: Tensor)] {
+        let values = try run(inputs: inputs, params: params, options: options)
+        return graph.outputs.map { (name: $0.name, value: values[$0.node]) }
+    }
+
+    /// Checks the fed inputs and params against their declared types and returns the size of
+    /// every symbol of the graph: bound by the fed inputs, else taken from `options.symbolSizes`.
+    /// The diagnostics point at the declarations.
+    public func symbolBindings(inputs: [String: Tensor], params: [String: Tensor], options: RunOptions) throws(DiagnosticsError) -> [String: Int] {
+        var diagnostics: [Diagnostic] = []
+        var bound: [String: (size: Int, from: String)] = [:]
+
+        func check(_ kind: String, _ name: String, _ id: NodeID, _ value: Tensor?) {
+            let node = graph.nodes[id]
+            guard let value else {
+                diagnostics.append(Diagnostic(kind == "input" ? "input '\(name)' is not fed" : "param '\(name)' has no value",
+                                              at: node.range))
+                return
+            }
+            let count: Int? = switch value.storage {
+            case .f32(let a): a.count
+            case .f64(let a): a.count
+            }
+            guard let n = ShapeMath.checkedCount(value.shape), n == count else {
+                diagnostics.append(Diagnostic("\(kind) '\(name)' has \(count ?? 0) values for shape \(ShapeMath.describe(value.shape))",
+                                              at: node.range))
+                return
+            }
+            let dims = node.type.shape.dims
+            let mismatch = dims.count != value.rank || zip(dims, value.shape).contains { d, v in d.value.map { $0 != v } ?? false }
+            if mismatch {
+                diagnostics.append(Diagnostic("\(kind) '\(name)' expects \(node.type), got shape \(ShapeMath.describe(value.shape))",
+                                              at: node.range))
+                return
+            }
+            for (d, v) in zip(dims, value.shape) {
+                guard case .symbol(let s) = d else { continue }
+                if let b = bound[s] {
+                    if b.size != v {
+                        diagnostics.append(Diagnostic("symbol '\(s)' is \(b.size) from \(b.from) but \(v) from \(kind) '\(name)'",
+                                                      at: node.range))
+                    }
+                } else {
+                    bound[s] = (v, "\(kind) '\(name)'")
+                }
+            }
+        }
+
+        for (name, id) in graph.inputs { check("input", name, id, inputs[name]) }
+        for (name, id) in graph.params { check("param", name, id, params[name]) }
+        if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
+
+        var sizes = bound.mapValues(\.size)
+        for s in graph.symbols where sizes[s] == nil {
+            let range = graph.nodes.first { $0.type.shape.symbols.contains(s) }?.range ?? .none
+            if let v = options.symbolSizes[s] {
+                if v < 0 {
+                    diagnostics.append(Diagnostic("symbol '\(s)' cannot have the negative size \(v)", at: range))
+                } else {
+                    sizes[s] = v
+                }
+            } else {
+                diagnostics.append(Diagnostic("symbol '\(s)' has no size; feed an input that has it or give --size \(s)=N",
+                                              at: range))
+            }
+        }
+        if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
+        return sizes
+    }
+
+    private func evaluate<T: NNGFloat>(_: T.Type, inputs: [String: Tensor], params: [String: Tensor],
+                                       sizes: [String: Int], options: RunOptions) throws(DiagnosticsError) -> [Tensor] {
+        var values: [Buf<T>] = []
+        values.reserveCapacity(graph.nodes.count)
+        for (i, node) in graph.nodes.enumerated() {
+            func fail(_ message: String) -> DiagnosticsError { DiagnosticsError(Diagnostic(message, at: node.range)) }
+            guard let shape = node.type.shape.resolved(sizes).concrete else {
+                throw fail("internal error: the shape \(node.type.shape) of node \(i) has an unbound symbol")
+            }
+            guard ShapeMath.checkedCount(shape) != nil else {
+                throw fail("a value of shape \(ShapeMath.describe(shape)) is too large")
+            }
+            guard node.inputs.allSatisfy({ $0 >= 0 && $0 < i }) else {
+                throw fail("internal error: node \(i) uses a value that is not computed before it")
+            }
+            let args = node.inputs.map { values[$0] }
+            let value: Buf<T>
+            do {
+                value = try compute(node, args, shape: shape, sizes: sizes, inputs: inputs, params: params, options: options)
+            } catch {
+                throw fail(error.message)
+            }
+            guard value.shape == shape, value.count == ShapeMath.count(shape) else {
+                throw fail("internal error: \(opName(node.op)) produced shape \(ShapeMath.describe(value.shape)), but its type is \(node.type)")
+            }
+            values.append(value)
+        }
+        return values.map(\.tensor)
+    }
+
+    private func compute<T: NNGFloat>(_ node: Node, _ a: [Buf<T>], shape: [Int], sizes: [String: Int],
+                                      inputs: [String: Tensor], params: [String: Tensor],
+                                      options: RunOptions) throws(KernelError) -> Buf<T> {
+        func arity(_ n: Int) throws(KernelError) {
+            guard a.count == n else { throw KernelError("internal error: \(opName(node.op)) needs \(n) operands, got \(a.count)") }
+        }
+        func dims(_ ds: [Dim]) throws(KernelError) -> [Int] {
+            guard let c = Shape(ds).resolved(sizes).concrete else {
+                throw KernelError("internal error: \(Shape(ds)) has an unbound symbol")
+            }
+            return c
+        }
+        switch node.op {
+        case .input(let name), .param(let name, _):
+            let t = (inputs[name] ?? params[name]).map { Buf<T>(shape: $0.shape, data: $0.elements(as: T.self)) }
+            guard let t else { throw KernelError("internal error: '\(name)' has no value") }
+            return t
+        case .constant(let vs):
+            let n = ShapeMath.count(shape)
+            if vs.count == n { return Buf(shape: shape, data: vs.map { T($0) }) }
+            if vs.count == 1 { return Buf(shape: shape, data: [T](repeating: T(vs[0]), count: n)) }
+            throw KernelError("internal error: constant has \(vs.count) values for shape \(ShapeMath.describe(shape))")
+        case .unary(let op):
+            try arity(1)
+            return Elementwise.unary(op, a[0])
+        case .binary(let op):
+            try arity(2)
+            return try Elementwise.binary(op, a[0], a[1])
+        case .select:
+            try arity(3)
+            return try Elementwise.select(a[0], a[1], a[2])
+        case .matmul:
+            try arity(2)
+            return try MatMul.matmul(a[0], a[1])
+        case .transpose(let perm):
+            try arity(1)
+            return try ShapeOps.transpose(a[0], perm: perm)
+        case .reshape(let target):
+            try arity(1)
+            return try ShapeOps.reshape(a[0], to: dims(target))
+        case .broadcast(let target):
+            try arity(1)
+            return try ShapeOps.broadcast(a[0], to: dims(target))
+        case .reduce(let op, let axes, let keepdims):
+            try arity(1)
+            return try Reductions.reduce(op, a[0], axes: axes, keepdims: keepdims)
+        case .softmax(let axis):
+            try arity(1)
+            return try Softmax.apply(a[0], axis: axis, log: false)
+        case .logSoftmax(let axis):
+            try arity(1)
+            return try Softmax.apply(a[0], axis: axis, log: true)
+        case .concat(let axis):
+            return try ShapeOps.concat(a, axis: axis)
+        case .slice(let axis, let start, let end):
+            try arity(1)
+            return try ShapeOps.slice(a[0], axis: axis, start: start, end: end)
+        case .pad(let axis, let before, let after):
+            try arity(1)
+            return try ShapeOps.pad(a[0], axis: axis, before: before, after: after)
+        case .oneHot(let classes):
+            try arity(1)
+            return try ShapeOps.oneHot(a[0], classes: classes)
+        case .loss(let op):
+            try arity(2)
+            return try Losses.loss(op, a[0], a[1])
+        case .accuracy:
+            try arity(2)
+            return try Losses.accuracy(a[0], a[1])
+        case .conv2d(let stride, let padding):
+            try arity(2)
+            return try Convolution.conv2d(a[0], a[1], stride: stride, padding: padding)
+        case .pool(let kind, let size, let stride):
+            try arity(1)
+            return try Convolution.pool(kind, a[0], size: size, stride: stride)
+        case .dropout(let p, let stream):
+            try arity(1)
+            return RandomOps.dropout(a[0], p: p, stream: stream, seed: options.seed, step: options.step, training: options.training)
+        case .bernoulli(let stream):
+            try arity(1)
+            return RandomOps.bernoulli(a[0], stream: stream, seed: options.seed, step: options.step)
+        case .stopGradient:
+            try arity(1)
+            return a[0]
+        }
+    }
+}
+
+/// The name of an operation as written in .nng, for messages.
+func opName(_ op: Op) -> String {
+    switch op {
+    case .input: return "input"
+    case .param: return "param"
+    case .constant: return "constant"
+    case .unary(let u):
+        switch u {
+        case .negate: return "negate"
+        case .leakyRelu: return "leaky_relu"
+        default: return "\(u)"
+        }
+    case .binary(let b): return b.rawValue
+    case .select: return "where"
+    case .matmul: return "matmul"
+    case .transpose: return "transpose"
+    case .reshape: return "reshape"
+    case .broadcast: return "broadcast"
+    case .reduce(let r, _, _): return r.rawValue
+    case .softmax: return "softmax"
+    case .logSoftmax: return "log_softmax"
+    case .concat: return "concat"
+    case .slice: return "slice"
+    case .pad: return "pad"
+    case .oneHot: return "one_hot"
+    case .loss(let l): return l.rawValue
+    case .accuracy: return "accuracy"
+    case .conv2d: return "conv2d"
+    case .pool(let k, _, _): return k == .max ? "maxpool2d" : "avgpool2d"
+    case .dropout: return "dropout"
+    case .bernoulli: return "bernoulli"
+    case .stopGradient: return "stop_gradient"
+    }
+}
