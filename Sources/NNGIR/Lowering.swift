@@ -1,0 +1,254 @@
+import NNGCore
+import NNGLang
+
+/// Options of the lowering beyond the graph to lower.
+public struct LoweringOptions: Sendable {
+    /// Re-types the whole graph (contract 4, `--dtype`); nil: the declared element type.
+    public var dtype: DType?
+    /// Builds ∂y/∂x into the graph for `grad(y, x)` (y a scalar node, x a node) and returns
+    /// the node of the result. nil: `grad` is reported as not supported.
+    public var differentiate: (@Sendable (inout Graph, _ y: NodeID, _ x: NodeID) throws(ShapeError) -> NodeID)?
+
+    public init(dtype: DType? = nil,
+                differentiate: (@Sendable (inout Graph, NodeID, NodeID) throws(ShapeError) -> NodeID)? = nil) {
+        self.dtype = dtype
+        self.differentiate = differentiate
+    }
+}
+
+/// Checks and lowers one graph of a parsed module (graphName nil = the only graph; error if
+/// several and none named). The graph is nil when there is any error.
+public func lowerGraph(_ module: Module, graphName: String? = nil, dtype: DType? = nil) -> (graph: Graph?, diagnostics: [Diagnostic]) {
+    lowerGraph(module, graphName: graphName, options: LoweringOptions(dtype: dtype))
+}
+
+public func lowerGraph(_ module: Module, graphName: String? = nil, options: LoweringOptions) -> (graph: Graph?, diagnostics: [Diagnostic]) {
+    let decl: GraphDecl
+    if let graphName {
+        guard let g = module.graphs.first(where: { $0.name.name == graphName }) else {
+            let hint = didYouMean(graphName, module.graphs.map(\.name.name))
+            return (nil, [Diagnostic("no graph named '\(graphName)'" + hint)])
+        }
+        decl = g
+    } else {
+        switch module.graphs.count {
+        case 0: return (nil, [Diagnostic("the file has no graph")])
+        case 1: decl = module.graphs[0]
+        default:
+            let names = module.graphs.map(\.name.name).joined(separator: ", ")
+            return (nil, [Diagnostic("the file has several graphs (\(names)): choose one with --graph")])
+        }
+    }
+    var lowerer = Lowerer(module: module, options: options)
+    lowerer.checkFunctionDeclarations()
+    let graph = lowerer.lower(decl)
+    let diagnostics = deduplicated(lowerer.diagnostics)
+    return (diagnostics.contains { $0.severity == .error } ? nil : graph, diagnostics)
+}
+
+/// Checks every graph and fn of the module (for `nngc check`): all diagnostics, in source order.
+public func checkModule(_ module: Module) -> [Diagnostic] {
+    var all: [Diagnostic] = []
+    var lowerer = Lowerer(module: module, options: LoweringOptions())
+    lowerer.checkFunctionDeclarations()
+    lowerer.checkFunctionBodies()
+    all += lowerer.diagnostics
+    var seen: [String: SourceRange] = [:]
+    for g in module.graphs {
+        if let first = seen[g.name.name] {
+            all.append(Diagnostic("graph '\(g.name.name)' is already defined", at: g.name.range,
+                                  notes: [lowerer.firstDefinedNote(g.name.name, first)]))
+            continue
+        }
+        seen[g.name.name] = g.name.range
+        var l = Lowerer(module: module, options: LoweringOptions())
+        _ = l.lower(g)
+        all += l.diagnostics
+    }
+    return deduplicated(all).sorted { $0.range.start < $1.range.start }
+}
+
+/// Drops repeated diagnostics (same message at the same place), e.g. from a fn inlined twice.
+func deduplicated(_ ds: [Diagnostic]) -> [Diagnostic] {
+    var seen = Set<String>()
+    return ds.filter { seen.insert("\($0.range.start):\($0.range.end):\($0.message)").inserted }
+}
+
+func didYouMean(_ name: String, _ candidates: some Sequence<String>) -> String {
+    closestName(to: name, among: candidates).map { "; did you mean '\($0)'?" } ?? ""
+}
+
+/// The checker and lowering of one graph: name resolution, `fn` inlining, type inference.
+struct Lowerer {
+    let module: Module
+    let options: LoweringOptions
+    var fns: [String: FnDecl] = [:]
+    var graph = Graph(name: "", dtype: .f32)
+    var diagnostics: [Diagnostic] = []
+    /// Random operations created so far (their stream keys are `<graph>/<index>`).
+    var randomCount = 0
+    /// The fn calls being inlined, outermost first.
+    var callStack: [(name: String, range: SourceRange)] = []
+
+    init(module: Module, options: LoweringOptions) {
+        self.module = module
+        self.options = options
+        for f in module.functions where fns[f.name.name] == nil { fns[f.name.name] = f }
+    }
+
+    // MARK: Diagnostics
+
+    mutating func error(_ message: String, at range: SourceRange, notes: [String] = []) {
+        var notes = notes
+        for call in callStack.reversed() {
+            let (line, column) = module.file.lineColumn(of: call.range.start)
+            notes.append("note: in the call of '\(call.name)' at line \(line), column \(column)")
+        }
+        diagnostics.append(Diagnostic(message, at: range, notes: notes))
+    }
+
+    /// Records an error and aborts the current statement.
+    mutating func fail(_ message: String, at range: SourceRange, notes: [String] = []) -> LoweringFailure {
+        error(message, at: range, notes: notes)
+        return LoweringFailure()
+    }
+
+    func firstDefinedNote(_ name: String, _ range: SourceRange) -> String {
+        "note: '\(name)' was first defined at line \(module.file.lineColumn(of: range.start).line)"
+    }
+
+    // MARK: Graphs
+
+    mutating func lower(_ decl: GraphDecl) -> Graph {
+        let dtype = options.dtype ?? firstDeclaredDType(decl) ?? .f32
+        graph = Graph(name: decl.name.name, dtype: dtype, file: module.file)
+        randomCount = 0
+        var declared = Set<String>()
+        for s in decl.statements {
+            switch s.kind {
+            case .input(let id, _), .param(let id, _, _), .assign(let id, _, _): declared.insert(id.name)
+            case .output: break
+            }
+        }
+        var scope = Scope(declared: declared)
+        var outputs: [Identifier] = []
+        var sawOutput = false
+        for s in decl.statements {
+            switch s.kind {
+            case .input(let id, let typeExpr):
+                let type = resolveType(typeExpr)
+                var entry = Scope.Entry.poisoned
+                if let type, scope.entry(id.name) == nil {
+                    entry = .node(graph.append(Node(op: .input(id.name), inputs: [], type: type, name: id.name, range: id.range)))
+                }
+                define(id, entry, in: &scope)
+            case .param(let id, let typeExpr, let initializer):
+                var entry = Scope.Entry.poisoned
+                if let type = resolveType(typeExpr) {
+                    if type.shape.concrete == nil {
+                        error("parameter '\(id.name)' must have a concrete shape, got \(type)", at: typeExpr.range)
+                    } else if let initValue = try? paramInit(initializer, type: type, name: id), scope.entry(id.name) == nil {
+                        entry = .node(graph.append(Node(op: .param(id.name, initValue), inputs: [], type: type, name: id.name, range: id.range)))
+                    }
+                }
+                define(id, entry, in: &scope)
+            case .assign(let id, let typeExpr, let expr):
+                define(id, lowerBinding(id, typeExpr, expr, in: scope), in: &scope)
+            case .output(let ids):
+                sawOutput = true
+                outputs += ids
+            }
+        }
+        // Outputs are resolved after the whole body, wherever the `output` statement stands.
+        for id in outputs {
+            if graph.outputs.contains(where: { $0.name == id.name }) {
+                error("'\(id.name)' is already an output", at: id.range)
+                continue
+            }
+            switch scope.entry(id.name) {
+            case .node(let n): graph.outputs.append((id.name, n))
+            case .poisoned: break
+            case nil: error("unknown name '\(id.name)' in output" + didYouMean(id.name, scope.order), at: id.range)
+            }
+        }
+        if !sawOutput {
+            error("graph '\(decl.name.name)' has no output", at: decl.name.range)
+        }
+        return graph
+    }
+
+    /// Defines `id`, reporting a redefinition.
+    mutating func define(_ id: Identifier, _ entry: Scope.Entry, in scope: inout Scope) {
+        if !scope.define(id.name, entry, at: id.range) {
+            error("'\(id.name)' is already defined", at: id.range,
+                  notes: [firstDefinedNote(id.name, scope.definitionRange(id.name) ?? .none)])
+        }
+    }
+
+    /// `name [: type] = expr` in a graph or fn body: the value, named (unless it is an alias
+    /// of an existing named value), and checked against the annotation.
+    mutating func lowerBinding(_ id: Identifier, _ typeExpr: TypeExpr?, _ expr: Expr, in scope: Scope) -> Scope.Entry {
+        let declaredType = typeExpr.flatMap { resolveType($0) }
+        guard let node = try? lowerExpr(expr, in: scope) else { return .poisoned }
+        // An alias (`h = x`) refers to the same node, which keeps its own name; an output of
+        // the alias is recorded under the alias name (Graph.outputs), so nothing is added.
+        // Values computed inside a fn stay unnamed (callStack non-empty).
+        if callStack.isEmpty, graph.nodes[node].name == nil { graph.nodes[node].name = id.name }
+        if let declaredType, declaredType != graph.nodes[node].type {
+            error("'\(id.name)' is declared \(declaredType) but is \(graph.nodes[node].type)", at: typeExpr!.range)
+            return .poisoned
+        }
+        return .node(node)
+    }
+
+    // MARK: Types
+
+    func firstDeclaredDType(_ decl: GraphDecl) -> DType? {
+        for s in decl.statements {
+            switch s.kind {
+            case .input(_, let t), .param(_, let t, _): return t.dtype
+            case .assign(_, let t?, _): return t.dtype
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    /// A written type in the graph's element type; nil after an error.
+    mutating func resolveType(_ t: TypeExpr) -> TensorType? {
+        var ok = true
+        if options.dtype == nil, t.dtype != graph.dtype {
+            error("mixed element types: the graph is \(graph.dtype) but this is \(t.dtype)", at: t.range)
+            ok = false
+        }
+        var dims: [Dim] = []
+        for d in t.dims {
+            switch d {
+            case .size(let n, let r):
+                if n <= 0 {
+                    error("a dimension must be a positive integer, got \(n)", at: r)
+                    ok = false
+                }
+                dims.append(.known(n))
+            case .symbol(let id):
+                dims.append(.symbol(id.name))
+            }
+        }
+        return ok ? TensorType(graph.dtype, Shape(dims)) : nil
+    }
+
+    // MARK: Nodes
+
+    /// Adds an operation, turning a shape error into a diagnostic at `errorRange`.
+    mutating func add(_ op: Op, _ inputs: [NodeID], range: SourceRange, errorRange: SourceRange) throws(LoweringFailure) -> NodeID {
+        do {
+            return try graph.add(op, inputs, range: range)
+        } catch {
+            throw fail(error.message, at: errorRange)
+        }
+    }
+
+    mutating func constant(_ values: [Double], shape: Shape, range: SourceRange) -> NodeID {
+        graph.addConstant(values, shape: shape, range: range)
+    }
+}

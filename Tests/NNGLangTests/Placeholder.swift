@@ -1,3 +1,0 @@
-import Testing
-
-@Test func NNGLangBuilds() { #expect(Bool(true)) }

@@ -1,0 +1,118 @@
+import NNGCore
+@testable import NNGLang
+
+/// A compact S-expression form of an expression, for structural comparisons.
+func sexpr(_ e: Expr) -> String {
+    switch e.kind {
+    case .number(let v):
+        return v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
+    case .string(let s): return "\"\(s)\""
+    case .bool(let b): return b ? "true" : "false"
+    case .name(let n): return n
+    case .call(let callee, let args):
+        let a = args.map { arg in (arg.label.map { "\($0.name)=" } ?? "") + sexpr(arg.value) }
+        return "(\(callee.name)" + a.map { " " + $0 }.joined() + ")"
+    case .list(let items): return "[" + items.map(sexpr).joined(separator: " ") + "]"
+    case .unary(_, let x): return "(neg \(sexpr(x)))"
+    case .binary(let op, let l, let r, _): return "(\(op.rawValue) \(sexpr(l)) \(sexpr(r)))"
+    }
+}
+
+func typeString(_ t: TypeExpr) -> String {
+    "\(t.dtype)[" + t.dims.map { d -> String in
+        switch d {
+        case .size(let n, _): return String(n)
+        case .symbol(let id): return id.name
+        }
+    }.joined(separator: ", ") + "]"
+}
+
+func statementString(_ s: Statement) -> String {
+    switch s.kind {
+    case .input(let n, let t): return "input \(n.name): \(typeString(t))"
+    case .param(let n, let t, let i): return "param \(n.name): \(typeString(t)) = \(sexpr(i))"
+    case .assign(let n, let t, let e): return "\(n.name)\(t.map { ": " + typeString($0) } ?? "") = \(sexpr(e))"
+    case .output(let names): return "output " + names.map(\.name).joined(separator: ", ")
+    }
+}
+
+func source(_ text: String, path: String = "test.nng") -> SourceFile {
+    SourceFile(path: path, text: text)
+}
+
+/// Parses `text` as one expression inside a graph and returns its S-expression (nil on error).
+func parseExpr(_ text: String) -> String? {
+    let r = parseExpression(source(text))
+    guard r.diagnostics.isEmpty, let e = r.expr else { return nil }
+    return sexpr(e)
+}
+
+/// The text a range covers.
+func slice(_ file: SourceFile, _ r: SourceRange) -> String {
+    String(decoding: file.bytes[r.start..<r.end], as: UTF8.self)
+}
+
+/// The diagnostics of a parse as "line:col: message".
+func diagnosticLines(_ text: String) -> [String] {
+    let f = source(text)
+    return parse(f).diagnostics.map { d in
+        let p = d.position(in: f) ?? (0, 0)
+        return "\(p.line):\(p.column): \(d.message)"
+    }
+}
+
+/// Deterministic PRNG (SplitMix64).
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+let chainExample = """
+# The worked backpropagation example: x -> w1 -> relu -> w2 -> squared error
+graph chain {
+  input x: f64[]
+  input y: f64[]
+  param w1: f64[] = 0.5
+  param w2: f64[] = 1.5
+
+  z    = w1 * x
+  h    = relu(z)
+  yhat = w2 * h
+  loss = (yhat - y)^2
+
+  output loss
+}
+"""
+
+let xorExample = """
+fn dense(x, w, b) { return x @ w + b }
+
+graph xor {
+  input x: f32[B, 2]
+  input y: f32[B, 1]
+  param W1: f32[2, 8] = xavier
+  param b1: f32[8]    = zeros
+  param W2: f32[8, 1] = xavier
+  param b2: f32[1]    = zeros
+
+  h    = tanh(dense(x, W1, b1))
+  p    = sigmoid(dense(h, W2, b2))
+  loss = bce(p, y)
+  acc  = accuracy(p, y)
+  output loss, acc
+}
+
+train {
+  minimize  = loss
+  data      = csv("xor.csv", x = [0, 1], y = [2])
+  optimizer = sgd(lr = 0.5)
+  epochs    = 2000
+}
+"""
