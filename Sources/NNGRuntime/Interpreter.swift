@@ -24,7 +24,7 @@ public struct RunOptions: Sendable {
 /// The reference interpreter: evaluates every node of a graph in order, computing in the
 /// graph's element type (f32 in Float, f64 in Double). Fed tensors of the other element
 /// type are converted. Every failure is a `DiagnosticsError`; no input makes it trap.
-public struct Interpreter {
+public struct Interpreter: Sendable {
     public let graph: Graph
 
     public init(graph: Graph) {
@@ -45,6 +45,17 @@ public struct Interpreter {
     public func outputs(inputs: [String: Tensor], params: [String: Tensor], options: RunOptions) throws(DiagnosticsError) -> [(name: String, value: Tensor)] {
         let values = try run(inputs: inputs, params: params, options: options)
         return graph.outputs.map { (name: $0.name, value: values[$0.node]) }
+    }
+
+    /// The first node (in graph order) whose value has a NaN or an infinity, for reports such as
+    /// "the loss became NaN; first produced by …". `values` is the result of `run`.
+    public static func firstNonFinite(_ values: [Tensor]) -> NodeID? {
+        values.firstIndex { t in
+            switch t.storage {
+            case .f32(let a): return a.contains { !$0.isFinite }
+            case .f64(let a): return a.contains { !$0.isFinite }
+            }
+        }
     }
 
     /// Checks the fed inputs and params against their declared types and returns the size of
@@ -155,10 +166,12 @@ public struct Interpreter {
             return c
         }
         switch node.op {
-        case .input(let name), .param(let name, _):
-            let t = (inputs[name] ?? params[name]).map { Buf<T>(shape: $0.shape, data: $0.elements(as: T.self)) }
-            guard let t else { throw KernelError("internal error: '\(name)' has no value") }
-            return t
+        case .input(let name):
+            guard let t = inputs[name] else { throw KernelError("internal error: input '\(name)' is not fed") }
+            return Buf(shape: t.shape, data: t.elements(as: T.self))
+        case .param(let name, _):
+            guard let t = params[name] else { throw KernelError("internal error: param '\(name)' has no value") }
+            return Buf(shape: t.shape, data: t.elements(as: T.self))
         case .constant(let vs):
             let n = ShapeMath.count(shape)
             if vs.count == n { return Buf(shape: shape, data: vs.map { T($0) }) }
