@@ -61,7 +61,7 @@ extension Parser {
     mutating func parseUnary() throws -> Parsed {
         nesting += 1
         defer { nesting -= 1 }
-        if nesting > Parser.maxNestingDepth {
+        if nesting > Parser.maxNestingDepth + 1 {
             let t = peek()
             throw error("expression nested too deeply", at: t.range)
         }
@@ -88,17 +88,17 @@ extension Parser {
         switch t.kind {
         case .number:
             advance()
-            return (Expr(.number(t.numberValue), t.range), 1)
+            return (Expr(.number(t.numberValue), t.range), 0)
         case .string:
             advance()
-            return (Expr(.string(t.stringValue), t.range), 1)
+            return (Expr(.string(t.stringValue), t.range), 0)
         case .keyword(.true), .keyword(.false):
             advance()
-            return (Expr(.bool(t.kind == .keyword(.true)), t.range), 1)
+            return (Expr(.bool(t.kind == .keyword(.true)), t.range), 0)
         case .identifier:
             advance()
             if kind == .leftParen { return try parseCall(callee: t) }
-            return (Expr(.name(t.text), t.range), 1)
+            return (Expr(.name(t.text), t.range), 0)
         case .leftParen:
             advance()
             bracketDepth += 1

@@ -21,7 +21,8 @@ public func parseExpression(_ file: SourceFile) -> (expr: Expr?, diagnostics: [D
 struct ParseError: Error {}
 
 struct Parser {
-    /// Deepest allowed nesting of expressions and lists.
+    /// Deepest allowed nesting of expressions and lists: 200 pairs of brackets, 200 unary
+    /// minuses, or an expression tree 200 operators/calls/lists deep.
     static let maxNestingDepth = 200
 
     let file: SourceFile
