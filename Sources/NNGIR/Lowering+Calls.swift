@@ -25,10 +25,17 @@ let operationParameters: [String: (params: [String], required: Int)] = {
     t["conv2d"] = (["x", "w", "stride", "padding"], 2)
     t["maxpool2d"] = (["x", "size", "stride"], 1)
     t["avgpool2d"] = (["x", "size", "stride"], 1)
-    t["dropout"] = (["x", "p"], 1)
-    t["bernoulli"] = (["p"], 1)
+    t["dropout"] = (["x", "p", "stream"], 1)
+    t["bernoulli"] = (["p", "stream"], 1)
     t["stop_gradient"] = (["x"], 1)
     t["grad"] = (["y", "x"], 2)
+    // Gradient operations (docs/gradient-ops.md).
+    t["argmax_mask"] = (["x", "axes"], 1)
+    t["conv2d_grad_input"] = (["g", "w", "stride", "padding", "size"], 5)
+    t["conv2d_grad_weight"] = (["x", "g", "stride", "padding", "size"], 5)
+    t["maxpool2d_grad"] = (["x", "g", "size", "stride"], 2)
+    t["maxpool2d_select"] = (["x", "u", "size", "stride"], 2)
+    t["avgpool2d_grad"] = (["g", "size", "stride", "shape"], 4)
     return t
 }()
 
@@ -174,18 +181,20 @@ extension Lowerer {
         case "dropout":
             let x = try tensor("x")
             let p = try numberAttribute(a["p"], default: 0.5, "p", of: name)
-            let n = try make(.dropout(p: p, stream: nextStream()), [x])
+            let n = try make(.dropout(p: p, stream: try streamAttribute(a["stream"], of: name)), [x])
             randomCount += 1
             return n
         case "bernoulli":
             let p = try tensor("p")
-            let n = try make(.bernoulli(stream: nextStream()), [p])
+            let n = try make(.bernoulli(stream: try streamAttribute(a["stream"], of: name)), [p])
             randomCount += 1
             return n
         case "stop_gradient":
             return try make(.stopGradient, [try tensor("x")])
         case "grad":
             return try lowerGrad(callee, a, range: range, in: scope)
+        case "argmax_mask", "conv2d_grad_input", "conv2d_grad_weight", "maxpool2d_grad", "maxpool2d_select", "avgpool2d_grad":
+            return try lowerGradientOperation(callee, a, range: range, in: scope)
         default:
             throw fail("unknown operation '\(name)'", at: callee.range)
         }
@@ -198,9 +207,6 @@ extension Lowerer {
 
     /// `grad(y, x)`: y a scalar expression, x a name in scope. Built by `options.differentiate`.
     mutating func lowerGrad(_ callee: Identifier, _ a: [String: Expr], range: SourceRange, in scope: Scope) throws(LoweringFailure) -> NodeID {
-        guard let differentiate = options.differentiate else {
-            throw fail("grad() is not supported yet", at: callee.range)
-        }
         guard case .name(let xName) = a["x"]!.kind else {
             throw fail("the second argument of grad must be a name", at: a["x"]!.range)
         }
@@ -208,6 +214,15 @@ extension Lowerer {
         let x = try lookup(xName, at: a["x"]!.range, in: scope)
         guard graph.nodes[y].type.shape.isScalar else {
             throw fail("grad needs a scalar to differentiate, got \(graph.nodes[y].type)", at: a["y"]!.range)
+        }
+        guard let differentiate = options.differentiate else {
+            // The autodiff pass (Autodiff/Differentiate.swift).
+            do {
+                return try differentiateInLowering(y: y, x: x)
+            } catch {
+                for d in error.diagnostics { self.error(d.message, at: d.range.isNone ? callee.range : d.range) }
+                throw LoweringFailure()
+            }
         }
         do {
             return try differentiate(&graph, y, x)

@@ -97,6 +97,9 @@ struct GraphPrinter {
         func call(_ f: String, _ extra: String...) -> String {
             "\(f)(" + (a + extra).joined(separator: ", ") + ")"
         }
+        func call(_ parts: [String]) -> String {
+            "\(parts[0])(" + (a + parts.dropFirst()).joined(separator: ", ") + ")"
+        }
         switch node.op {
         case .input, .param: return ""
         case .constant(let values):
@@ -127,8 +130,9 @@ struct GraphPrinter {
         case .conv2d(let stride, let padding): return call("conv2d", "stride = \(stride)", "padding = \(padding)")
         case .pool(let kind, let size, let stride):
             return call(kind == .max ? "maxpool2d" : "avgpool2d", "size = \(size)", "stride = \(stride)")
-        case .dropout(let p, _): return call("dropout", "p = \(formatNumber(p))")
-        case .bernoulli: return call("bernoulli")
+        case .dropout(let p, let stream):
+            return call(["dropout", "p = \(formatNumber(p))"] + streamArgument(i, stream))
+        case .bernoulli(let stream): return call(["bernoulli"] + streamArgument(i, stream))
         case .stopGradient: return call("stop_gradient")
         case .argmaxMask(let axes): return call("argmax_mask", "axes = \(intList(axes))")
         case .conv2dGradInput(let stride, let padding, let h, let w):
