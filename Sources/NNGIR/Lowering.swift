@@ -1,6 +1,26 @@
 import NNGCore
 import NNGLang
 
+// The checker: parsed AST -> typed SSA graph. Decisions where the contract is silent:
+//
+// - Element type: `--dtype` (LoweringOptions.dtype) re-types every declared type; otherwise
+//   the first declared type of the graph fixes it and a different one is an error there.
+// - Names: one namespace for values (inputs, params, assignments), one for fns and
+//   operations. A value may be named `relu`; a call `relu(…)` always means the operation or
+//   a fn, and a fn may not take an operation's name. Symbols in types and in the dimension
+//   lists of reshape/broadcast are a third namespace.
+// - `output` statements are resolved after the whole graph body, wherever they stand.
+// - Aliases: `h = x` binds h to x's node (no new node; the node keeps its own name). An
+//   output `h` is recorded in Graph.outputs under "h"; the printer writes it back as the
+//   alias line `h: T = x`, which lowers to the same graph.
+// - Values computed inside an inlined fn are unnamed; the value of an assignment gets the
+//   assigned name.
+// - Arithmetic on number literals is folded (`-3`, `2 * 3`, `(0/0)` become constants).
+// - Random operations get stream keys `CounterRandom.key("<graph>/<n>")`, n counting the
+//   random operations of the graph in creation (= source = printing) order.
+// - After an error in a statement the defined name is poisoned: later uses of it report
+//   nothing, so independent errors are all reported without cascades.
+
 /// Options of the lowering beyond the graph to lower.
 public struct LoweringOptions: Sendable {
     /// Re-types the whole graph (contract 4, `--dtype`); nil: the declared element type.
@@ -147,6 +167,8 @@ struct Lowerer {
                 if let type = resolveType(typeExpr) {
                     if type.shape.concrete == nil {
                         error("parameter '\(id.name)' must have a concrete shape, got \(type)", at: typeExpr.range)
+                    } else if Monomial(type.shape.dims) == nil {
+                        error("parameter '\(id.name)' is too large: \(type)", at: typeExpr.range)
                     } else if let initValue = try? paramInit(initializer, type: type, name: id), scope.entry(id.name) == nil {
                         entry = .node(graph.append(Node(op: .param(id.name, initValue), inputs: [], type: type, name: id.name, range: id.range)))
                     }

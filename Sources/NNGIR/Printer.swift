@@ -151,7 +151,7 @@ struct GraphPrinter {
 
 /// A constant: a number for a scalar, a nested list literal otherwise.
 func formatConstant(_ values: [Double], shape: Shape) -> String {
-    guard let dims = shape.concrete, !dims.isEmpty, values.count == dims.reduce(1, *) else {
+    guard let dims = shape.concrete, !dims.isEmpty, Monomial(shape.dims)?.coefficient == values.count else {
         if values.count == 1 { return formatNumber(values[0]) }
         return "[" + values.map(formatNumber).joined(separator: ", ") + "]"
     }

@@ -119,7 +119,12 @@ public func inferType(of op: Op, inputs: [TensorType], dtype: DType) throws(Shap
             guard ok else {
                 throw ShapeError("concat along axis \(axis) needs equal shapes except on that axis, got \(first) and \(t)")
             }
-            if let v = t.shape[axis].value { total += v } else { concrete = false }
+            if let v = t.shape[axis].value {
+                guard let n = checkedSum([total, v]) else { throw ShapeError("concat along axis \(axis) is too large") }
+                total = n
+            } else {
+                concrete = false
+            }
         }
         if inputs.count == 1 { return first }
         guard concrete else {
@@ -152,8 +157,9 @@ public func inferType(of op: Op, inputs: [TensorType], dtype: DType) throws(Shap
         guard let size = shapes[0][axis].value else {
             throw ShapeError("pad needs a concrete size on axis \(axis), got \(inputs[0])")
         }
+        guard let n = checkedSum([size, before, after]) else { throw ShapeError("pad of \(inputs[0]) is too large") }
         var s = shapes[0]
-        s[axis] = .known(size + before + after)
+        s[axis] = .known(n)
         return result(s)
 
     case .oneHot(let classes):
@@ -238,7 +244,10 @@ func conv2dShape(_ x: TensorType, _ w: TensorType, stride: Int, padding: Int) th
           let r = w.shape[2].value, let s = w.shape[3].value else {
         throw ShapeError("conv2d needs concrete H, W, R and S, got \(x) and \(w)")
     }
-    let hp = h + 2 * padding - r, wp = wd + 2 * padding - s
+    guard let hs = checkedSum([h, padding, padding]), let ws = checkedSum([wd, padding, padding]) else {
+        throw ShapeError("conv2d of \(x) is too large")
+    }
+    let hp = hs - r, wp = ws - s
     guard hp >= 0, wp >= 0 else {
         throw ShapeError("conv2d output would be empty: \(x) with kernel \(w), stride \(stride), padding \(padding)")
     }
@@ -256,6 +265,17 @@ func checkAxes(_ axes: [Int], of t: TensorType, op: String) throws(ShapeError) {
     guard axes == axes.sorted(), Set(axes).count == axes.count else {
         throw ShapeError("axes of '\(op)' must be sorted and distinct, got \(intList(axes))")
     }
+}
+
+/// The sum, or nil on overflow.
+func checkedSum(_ xs: [Int]) -> Int? {
+    var total = 0
+    for x in xs {
+        let (s, o) = total.addingReportingOverflow(x)
+        if o { return nil }
+        total = s
+    }
+    return total
 }
 
 func intList(_ xs: [Int]) -> String { "[" + xs.map(String.init).joined(separator: ", ") + "]" }
