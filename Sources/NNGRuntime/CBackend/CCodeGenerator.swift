@@ -301,6 +301,7 @@ final class CCodeGenerator {
         case .dropout(let p, let s): return "dropout[p=\(p), stream=\(s)]"
         case .bernoulli(let s): return "bernoulli[stream=\(s)]"
         case .stopGradient: return "stop_gradient"
+        default: return op.sourceName
         }
     }
 

@@ -58,6 +58,7 @@ extension CCodeGenerator {
             switch u {
             case .negate: return "-\(x)"
             case .exp: return "\(fn("exp"))(\(x))"
+            case .erf: return "\(fn("erf"))(\(x))"
             case .log: return "\(fn("log"))(\(x))"
             case .sqrt: return "\(fn("sqrt"))(\(x))"
             case .abs: return "\(fn("fabs"))(\(x))"
