@@ -36,3 +36,25 @@ public struct Frontend {
         throw DiagnosticsError(diagnostics.isEmpty ? [Diagnostic("graph could not be checked")] : diagnostics)
     }
 }
+
+extension Frontend {
+    /// The scalar output to differentiate when none is named: the `minimize` of the file's
+    /// train block for this graph, else the only scalar output.
+    public func differentiatedOutput(of graph: Graph) throws(DiagnosticsError) -> String {
+        for train in module.trains {
+            let graphEntry = train.entries.first { $0.key.name == "graph" }
+            if let graphEntry, case .name(let g) = graphEntry.value.kind, g != graph.name { continue }
+            if let entry = train.entries.first(where: { $0.key.name == "minimize" }),
+               case .name(let name) = entry.value.kind, graph.output(named: name) != nil {
+                return name
+            }
+        }
+        let scalars = graph.outputs.filter { graph[$0.node].type.shape.isScalar }.map(\.name)
+        switch scalars.count {
+        case 1: return scalars[0]
+        case 0: throw DiagnosticsError(Diagnostic("graph '\(graph.name)' has no scalar output to differentiate"))
+        default:
+            throw DiagnosticsError(Diagnostic("graph '\(graph.name)' has several scalar outputs (\(scalars.joined(separator: ", "))): choose one with --of"))
+        }
+    }
+}

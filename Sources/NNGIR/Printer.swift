@@ -103,21 +103,31 @@ struct GraphPrinter {
         }
     }
 
-    /// A constant is written inline when that reparses to the same node order: its one
-    /// user's inlined operands must be exactly the nodes just before the user, in argument
-    /// order (the lowering creates them there).
+    /// Unnamed scalar constants are written inline (`t1 ^ 2`, `2 * t1`). One used more than
+    /// once reparses as one constant per use (same values). One used once is inlined only when
+    /// that reparses to the same node order (and never all operands of a node, which the
+    /// lowering would fold): its user's inlined operands must be exactly the
+    /// nodes just before the user, in argument order (the lowering creates them there).
     mutating func findInlinedConstants() {
         var uses = [Int](repeating: 0, count: graph.nodes.count)
         for node in graph.nodes { for input in node.inputs { uses[input] += 1 } }
-        for (_, id) in graph.outputs { uses[id] += 2 }
-        func inlinable(_ i: NodeID) -> Bool {
+        for (_, id) in graph.outputs { uses[id] += graph.nodes.count + 1 }
+        func scalarConstant(_ i: NodeID) -> Bool {
             let node = graph.nodes[i]
-            guard uses[i] == 1, node.name == nil, case .constant(let values) = node.op else { return false }
+            guard node.name == nil, uses[i] <= graph.nodes.count, case .constant(let values) = node.op else { return false }
             return node.type.shape.isScalar && values.count == 1
         }
         for (j, node) in graph.nodes.enumerated() {
-            let operands = node.inputs.filter(inlinable)
-            if !operands.isEmpty, operands == Array((j - operands.count)..<j) { inlined.formUnion(operands) }
+            // All-literal operands would be folded by the lowering into one constant.
+            if node.inputs.allSatisfy(scalarConstant) {
+                switch node.op {
+                case .binary, .unary(.negate): continue
+                default: break
+                }
+            }
+            let single = node.inputs.filter { scalarConstant($0) && uses[$0] == 1 }
+            if !single.isEmpty, single == Array((j - single.count)..<j) { inlined.formUnion(single) }
+            inlined.formUnion(node.inputs.filter { scalarConstant($0) && uses[$0] > 1 })
         }
     }
 

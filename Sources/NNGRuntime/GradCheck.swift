@@ -24,7 +24,7 @@ public struct GradCheckReport: Sendable {
 }
 
 /// Compares ∂output/∂(each of wrt) computed by the symbolic gradient (`gradientGraph`, run on
-/// the interpreter) with central finite differences (f(x+ε) − f(x−ε)) / 2ε for every element
+/// `backend`) with central finite differences (f(x+ε) − f(x−ε)) / 2ε for every element
 /// of every requested tensor. `wrt` names inputs, params or named values; nil = every param.
 /// The graph is evaluated in its own element type: lower it with dtype f64 for a strict check.
 ///
@@ -39,25 +39,29 @@ public struct GradCheckReport: Sendable {
 public func gradientCheck(graph: Graph, of output: String, wrt: [String]?,
                           inputs: [String: Tensor], params: [String: Tensor],
                           eps: Double = 1e-6, rtol: Double = 1e-6, atol: Double = 1e-9,
-                          options: RunOptions) throws(DiagnosticsError) -> GradCheckReport {
+                          options: RunOptions, backend: BackendKind = .interp) throws(DiagnosticsError) -> GradCheckReport {
     let names = wrt ?? graph.params.map(\.name)
     let gg = try gradientGraph(graph, of: output, wrt: names)
-    let gradOutputs = Array(gg.outputs.suffix(names.count))
-    let symbolicValues = try Interpreter(graph: gg).run(inputs: inputs, params: params, options: options)
+    let symbolicValues = try backend.outputs(of: gg, inputs: inputs, params: params, options: options)
     guard let outNode = graph.output(named: output) ?? graph.node(named: output) else {
         throw DiagnosticsError(Diagnostic("unknown output '\(output)'"))
     }
-    let forward = Interpreter(graph: graph)
+    // Only the checked output is needed by the finite differences (it may be a named value).
+    var forwardGraph = graph
+    forwardGraph.outputs = [(output, outNode)]
+    let compiled = backend == .c ? CompiledGraph(graph: forwardGraph, sizes: options.symbolSizes) : nil
     let unit = graph.dtype == .f64 ? Double.ulpOfOne / 2 : Double(Float.ulpOfOne) / 2
 
     func evaluate(_ inputs: [String: Tensor], _ params: [String: Tensor]) throws(DiagnosticsError) -> Double {
-        let v = try forward.run(inputs: inputs, params: params, options: options)[outNode]
-        return v.doubles[0]
+        if let compiled {
+            return try compiled.outputs(inputs: inputs, params: params, options: options)[0].value.doubles[0]
+        }
+        return try Interpreter(graph: forwardGraph).run(inputs: inputs, params: params, options: options)[outNode].doubles[0]
     }
 
     var results: [GradCheckResult] = []
     for (k, name) in names.enumerated() {
-        let symbolic = symbolicValues[gradOutputs[k].node]
+        let symbolic = symbolicValues[symbolicValues.count - names.count + k].value
         let sym = symbolic.doubles
         var fd = [Double](repeating: 0, count: sym.count)
         var maxAbs = 0.0, maxRel = 0.0, worstRatio = -1.0, worstFlat = 0

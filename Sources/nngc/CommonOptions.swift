@@ -23,6 +23,16 @@ struct GraphOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    /// Options built in code, for commands whose defaults differ (gradcheck defaults to f64).
+    static func with(file: String, graph: String?, dtype: DType?, format: OutputFormat) -> GraphOptions {
+        var options = GraphOptions()
+        options.file = file
+        options.graph = graph
+        options.dtype = dtype
+        options.format = format
+        return options
+    }
+
     /// Loads, parses and checks the graph, or throws the rendered diagnostics.
     func loadGraph() throws -> (Frontend, Graph) {
         let frontend: Frontend

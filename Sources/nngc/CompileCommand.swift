@@ -35,6 +35,9 @@ struct CompileCommand: ParsableCommand {
     @Option(name: .short, help: "Write emitted artifacts into this folder instead of standard output.")
     var output: String?
 
+    @Option(name: .long, help: ArgumentHelp("The scalar output to differentiate (default: the train block's minimize, or the only scalar output).", valueName: "OUT"))
+    var of: String?
+
     @Option(name: .long, help: "Backend: c (generate and compile C, the default) or interp (stop after checking).")
     var backend: BackendKind = .default
 
@@ -42,9 +45,6 @@ struct CompileCommand: ParsableCommand {
     var size: [String] = []
 
     func validate() throws {
-        for kind in try emitKinds() where [.grad, .opt].contains(kind) {
-            throw ValidationError("--emit \(kind.rawValue) is not available yet (available: ir, c, dot)")
-        }
         if backend == .interp, try emitKinds().contains(.c) {
             throw ValidationError("--emit c needs --backend c")
         }
@@ -65,17 +65,29 @@ struct CompileCommand: ParsableCommand {
     func run() throws {
         let clock = PhaseClock()
         let (frontend, graph) = try clock.measure("parse+check") { try options.loadGraph() }
+        let kinds = try emitKinds()
         var report = CompileReport(file: frontend.file.path, graph: graph)
+        report.gradient = try differentiate(graph, frontend: frontend, required: of != nil || kinds.contains(.grad), clock: clock)
+        // What the backends run: forward + backward when there is something to differentiate.
+        let optimized = clock.measure("optimise") { simplify(report.gradient ?? graph) }
+        report.optimized = optimized
         var artifacts: [(EmitKind, String)] = []
         if backend == .c {
             report.sizes = Dictionary(uniqueKeysWithValues: graph.symbols.map { ($0, 1) })
                 .merging(try RunOptionsGroup.parseSizes(size)) { $1 }
-            let program = try generateC(graph, sizes: report.sizes, clock: clock)
+            let program = try generateC(optimized, sizes: report.sizes, clock: clock)
             report.program = program
-            if try emitKinds().contains(.c) { artifacts.append((.c, program.source)) }
+            if kinds.contains(.c) { artifacts.append((.c, program.source)) }
         }
-        for kind in try emitKinds() where kind != .c {
-            let text = clock.measure("emit \(kind.rawValue)") { Self.artifact(kind, of: graph) }
+        for kind in kinds where kind != .c {
+            let text = clock.measure("emit \(kind.rawValue)") {
+                switch kind {
+                case .ir, .c: return printGraph(graph)
+                case .grad: return printGraph(report.gradient ?? graph)
+                case .opt: return printGraph(optimized)
+                case .dot: return printDot(graph)
+                }
+            }
             artifacts.append((kind, text))
         }
         report.phases = clock.phases
@@ -103,11 +115,16 @@ struct CompileCommand: ParsableCommand {
         }
     }
 
-    static func artifact(_ kind: EmitKind, of graph: Graph) -> String {
-        switch kind {
-        case .ir: return printGraph(graph)
-        case .dot: return printDot(graph)
-        case .grad, .opt, .c: return ""  // refused in validate(); .c is generated in run()
+    /// The forward graph with the gradient of the differentiated output with respect to every
+    /// parameter. nil when there is nothing to differentiate and nobody asked for it.
+    private func differentiate(_ graph: Graph, frontend: Frontend, required: Bool, clock: PhaseClock) throws -> Graph? {
+        do {
+            let target = try of ?? frontend.differentiatedOutput(of: graph)
+            return try clock.measure("differentiate") { try gradientGraph(graph, of: target, wrt: nil) }
+        } catch {
+            if required, let error = error as? DiagnosticsError { throw UserFailure(error, file: frontend.file) }
+            if required { throw error }
+            return nil
         }
     }
 
@@ -142,6 +159,8 @@ struct CompileReport {
     var phases: [(String, Double)] = []
     /// Symbol sizes the C was generated for.
     var sizes: [String: Int] = [:]
+    var gradient: Graph?
+    var optimized: Graph?
     var program: CProgram?
 
     init(file: String, graph: Graph) {
@@ -152,6 +171,10 @@ struct CompileReport {
     var text: String {
         var lines = ["graph \(graph.name) (\(file)): \(graph.dtype)"]
         lines.append("  forward graph: \(graph.nodes.count) nodes; inputs \(graph.inputs.count), params \(graph.params.count), outputs \(graph.outputs.count)")
+        if let gradient {
+            lines.append("  backward graph: \(gradient.nodes.count - graph.nodes.count) nodes (gradient of \(gradient.outputs.count - graph.outputs.count) params)")
+        }
+        if let optimized { lines.append("  optimised graph: \(optimized.nodes.count) nodes") }
         lines.append("  parameters: \(Self.grouped(graph.parameterCount))")
         if let program {
             let bound = sizes.keys.sorted().map { "\($0) = \(sizes[$0]!)" }.joined(separator: ", ")
@@ -169,6 +192,8 @@ struct CompileReport {
             ("file", .string(file)),
             ("dtype", .string(graph.dtype.rawValue)),
             ("forward_nodes", .number(Double(graph.nodes.count))),
+            ("backward_nodes", gradient.map { .number(Double($0.nodes.count - graph.nodes.count)) } ?? .null),
+            ("optimised_nodes", optimized.map { .number(Double($0.nodes.count)) } ?? .null),
             ("parameters", .number(Double(graph.parameterCount))),
             ("kernels", program.map { .number(Double($0.kernelCount)) } ?? .null),
             ("fused_kernels", program.map { .number(Double($0.fusedKernelCount)) } ?? .null),

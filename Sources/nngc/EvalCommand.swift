@@ -31,15 +31,19 @@ struct EvalCommand: ParsableCommand {
     var wrt: String?
 
     func validate() throws {
-        if grad != nil || wrt != nil {
-            throw ValidationError("--grad and --wrt are not available yet: symbolic differentiation is still being built")
-        }
+        if wrt != nil, grad == nil { throw ValidationError("--wrt needs --grad OUT") }
         if params != nil { throw ValidationError("--params is not available yet") }
     }
 
     func run() throws {
-        let (frontend, graph) = try options.loadGraph()
-        var feeds = FeedSet(graph: graph)
+        let (frontend, forward) = try options.loadGraph()
+        // With --grad the gradient graph runs instead: the forward outputs, then one gradient per name.
+        var graph = forward
+        if let grad {
+            do { graph = try gradientGraph(forward, of: grad, wrt: wrt.map(splitNames)) }
+            catch { throw UserFailure(error, file: frontend.file) }
+        }
+        var feeds = FeedSet(graph: forward)
         do {
             if let feed { try feeds.addFile(feed) }
             for assignment in assignments { try feeds.addAssignment(assignment) }
@@ -54,18 +58,32 @@ struct EvalCommand: ParsableCommand {
         } catch {
             throw UserFailure(error, file: frontend.file)
         }
-        printOutputs(outputs)
+        let forwardCount = forward.outputs.count
+        let gradients = zip(wrt.map(splitNames) ?? forward.params.map(\.name), outputs.dropFirst(forwardCount))
+            .map { (name: $0, value: $1.value) }
+        printOutputs(Array(outputs.prefix(forwardCount)), gradients: gradients)
     }
 
-    private func printOutputs(_ outputs: [(name: String, value: Tensor)]) {
+    /// `loss = 2.25` then `dloss/dw1 = -9`; or the contract's JSON object.
+    private func printOutputs(_ outputs: [(name: String, value: Tensor)], gradients: [(name: String, value: Tensor)]) {
         switch options.format {
         case .text:
             for (name, value) in outputs { Terminal.out("\(name) = \(TensorFormatting.text(value))") }
+            for (name, value) in gradients { Terminal.out("d\(grad!)/d\(name) = \(TensorFormatting.text(value))") }
         case .json:
-            let members = outputs.map { ($0.name, TensorFormatting.json($0.value)) }
-            Terminal.out(JSONValue.object([("outputs", .object(members))]).serialized())
+            var members: [(String, JSONValue)] = [("outputs", .object(outputs.map { ($0.name, TensorFormatting.json($0.value)) }))]
+            if let grad {
+                let wrtValues = JSONValue.object(gradients.map { ($0.name, TensorFormatting.json($0.value)) })
+                members.append(("grad", .object([("of", .string(grad)), ("wrt", wrtValues)])))
+            }
+            Terminal.out(JSONValue.object(members).serialized())
         }
     }
+}
+
+/// `a,b, c` → ["a", "b", "c"].
+func splitNames(_ list: String) -> [String] {
+    list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
 }
 
 /// Values given with `--set` and `--feed`, sorted into inputs and params.

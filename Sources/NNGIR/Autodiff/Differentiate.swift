@@ -106,6 +106,7 @@ struct ReverseMode {
             var g = cs[0]
             for c in cs.dropFirst() { g = try b.add(g, c) }
             adjoint[i] = g
+            nameAdjoint(g, of: node, at: i, forwardCount: forward.count)
             if case .accuracy = node.op {
                 throw DiagnosticsError(Diagnostic("accuracy is not differentiable", at: node.range))
             }
@@ -132,6 +133,19 @@ struct ReverseMode {
             }
         }
         return result
+    }
+
+    /// Names the adjoint of a user-named value `d<out>_d<name>`, so that a printed gradient
+    /// graph reads as the chain rule (`dloss_dh = dloss_dyhat * w2`). Inputs and params are
+    /// named by `gradientGraph`; constants stay unnamed so the printer can inline them.
+    mutating func nameAdjoint(_ g: NodeID, of node: Node, at i: NodeID, forwardCount: Int) {
+        guard i != output, g >= forwardCount, let name = node.name, b.graph.nodes[g].name == nil else { return }
+        switch node.op {
+        case .input, .param, .constant: return
+        default: break
+        }
+        if case .constant = b.graph.nodes[g].op { return }
+        b.graph.nodes[g].name = "d\(b.graph.nodes[output].name ?? "y")_d\(name)"
     }
 
     /// The contribution of node `i` (adjoint `g`) to its operand `k`, of that operand's type;
