@@ -24,6 +24,8 @@ struct Parser {
     /// Deepest allowed nesting of expressions and lists: 200 pairs of brackets, 200 unary
     /// minuses, or an expression tree 200 operators/calls/lists deep.
     static let maxNestingDepth = 200
+    /// After this many errors the parser stops (with one more diagnostic saying so).
+    static let maxErrors = 100
 
     let file: SourceFile
     var tokens: [Token]
@@ -91,9 +93,21 @@ struct Parser {
 
     // MARK: - Errors
 
+    /// Records a diagnostic. After `maxErrors` of them, records a last one and jumps to the
+    /// end of the file, so every loop winds down without reporting more.
+    mutating func report(_ d: Diagnostic) {
+        guard diagnostics.count < Parser.maxErrors else { return }
+        diagnostics.append(d)
+        if diagnostics.count == Parser.maxErrors {
+            diagnostics.append(Diagnostic("too many errors; stopping here", at: d.range))
+            pos = tokens.count - 1
+            pendingNewline = nil
+        }
+    }
+
     /// Records an error and returns the error to throw.
     mutating func error(_ message: String, at range: SourceRange) -> ParseError {
-        diagnostics.append(Diagnostic(message, at: range))
+        report(Diagnostic(message, at: range))
         depthAtError = bracketDepth
         syncIndex = nil
         return ParseError()
@@ -105,13 +119,13 @@ struct Parser {
     mutating func expected(_ what: String, newlineAware: Bool = false) -> ParseError {
         let t = peek()
         if newlineAware, let nl = pendingNewline {
-            diagnostics.append(Diagnostic("expected \(what), found newline", at: tokens[nl].range))
-            syncIndex = nl
+            report(Diagnostic("expected \(what), found newline", at: tokens[nl].range))
+            syncIndex = diagnostics.count > Parser.maxErrors ? nil : nl
             depthAtError = 0
             return ParseError()
         }
         if t.kind == .invalid, let d = t.diagnostic {
-            diagnostics.append(d)
+            report(d)
             depthAtError = bracketDepth
             syncIndex = nil
             return ParseError()
