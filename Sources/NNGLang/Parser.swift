@@ -121,7 +121,7 @@ struct Parser {
         if newlineAware, let nl = pendingNewline {
             report(Diagnostic("expected \(what), found newline", at: tokens[nl].range))
             syncIndex = diagnostics.count > Parser.maxErrors ? nil : nl
-            depthAtError = 0
+            depthAtError = bracketDepth
             return ParseError()
         }
         if t.kind == .invalid, let d = t.diagnostic {
@@ -151,6 +151,16 @@ struct Parser {
         }
     }
 
+    /// A statement keyword, a `}`, or `NAME =` / `NAME :`.
+    func looksLikeStatementStart(_ i: Int) -> Bool {
+        let k = tokens[i].kind
+        if Parser.isStatementKeyword(k) || k == .rightBrace { return true }
+        if k == .identifier, i + 1 < tokens.count {
+            return tokens[i + 1].kind == .equal || tokens[i + 1].kind == .colon
+        }
+        return false
+    }
+
     func isDeclarationStart(_ i: Int) -> Bool {
         switch tokens[i].kind {
         case .keyword(.graph), .keyword(.fn), .keyword(.train):
@@ -164,11 +174,9 @@ struct Parser {
     /// After an error inside a block: skip to the end of the statement (newline or `;`
     /// outside brackets), the block's `}`, or the start of a declaration.
     mutating func synchronize(statementStart: Int) {
-        var depth = depthAtError
-        if let s = syncIndex {
-            pos = s
-            depth = 0
-        }
+        let depth0 = depthAtError
+        if let s = syncIndex { pos = s }
+        var depth = depth0
         resetState()
         if pos <= statementStart && tokens[pos].kind != .endOfFile { pos = statementStart + 1 }
         var braces = 0
@@ -184,11 +192,11 @@ struct Parser {
                 braces += 1
             case .newline, .semicolon:
                 if depth <= 0 && braces == 0 { return }
-                // An unclosed bracket: a line starting with a statement keyword starts afresh.
-                if t.kind == .newline {
+                // Inside an unclosed bracket: a line that looks like a new statement starts afresh.
+                if t.kind == .newline && braces == 0 {
                     var j = pos + 1
                     while tokens[j].kind == .newline { j += 1 }
-                    if Parser.isStatementKeyword(tokens[j].kind) {
+                    if looksLikeStatementStart(j) {
                         pos = j - 1
                         return
                     }
