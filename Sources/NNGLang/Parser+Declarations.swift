@@ -10,13 +10,13 @@ extension Parser {
             switch t.kind {
             case .endOfFile:
                 return module
-            case .keyword(.graph) where isDeclarationStart(pos):
+            case .keyword(.graph):
                 do { module.graphs.append(try parseGraph()) } catch { synchronizeTopLevel(declarationStart: start) }
             case .keyword(.fn):
                 do {
                     if let fn = try parseFn() { module.functions.append(fn) }
                 } catch { synchronizeTopLevel(declarationStart: start) }
-            case .keyword(.train) where isDeclarationStart(pos):
+            case .keyword(.train):
                 do { module.trains.append(try parseTrain()) } catch { synchronizeTopLevel(declarationStart: start) }
             default:
                 _ = expected("'graph', 'fn' or 'train' at the top level")

@@ -24,6 +24,8 @@ struct Parser {
     /// Deepest allowed nesting of expressions and lists: 200 pairs of brackets, 200 unary
     /// minuses, or an expression tree 200 operators/calls/lists deep.
     static let maxNestingDepth = 200
+    /// After this many errors the parser stops (with one more diagnostic saying so).
+    static let maxErrors = 100
 
     let file: SourceFile
     var tokens: [Token]
@@ -91,9 +93,21 @@ struct Parser {
 
     // MARK: - Errors
 
+    /// Records a diagnostic. After `maxErrors` of them, records a last one and jumps to the
+    /// end of the file, so every loop winds down without reporting more.
+    mutating func report(_ d: Diagnostic) {
+        guard diagnostics.count < Parser.maxErrors else { return }
+        diagnostics.append(d)
+        if diagnostics.count == Parser.maxErrors {
+            diagnostics.append(Diagnostic("too many errors; stopping here", at: d.range))
+            pos = tokens.count - 1
+            pendingNewline = nil
+        }
+    }
+
     /// Records an error and returns the error to throw.
     mutating func error(_ message: String, at range: SourceRange) -> ParseError {
-        diagnostics.append(Diagnostic(message, at: range))
+        report(Diagnostic(message, at: range))
         depthAtError = bracketDepth
         syncIndex = nil
         return ParseError()
@@ -105,13 +119,13 @@ struct Parser {
     mutating func expected(_ what: String, newlineAware: Bool = false) -> ParseError {
         let t = peek()
         if newlineAware, let nl = pendingNewline {
-            diagnostics.append(Diagnostic("expected \(what), found newline", at: tokens[nl].range))
-            syncIndex = nl
-            depthAtError = 0
+            report(Diagnostic("expected \(what), found newline", at: tokens[nl].range))
+            syncIndex = diagnostics.count > Parser.maxErrors ? nil : nl
+            depthAtError = bracketDepth
             return ParseError()
         }
         if t.kind == .invalid, let d = t.diagnostic {
-            diagnostics.append(d)
+            report(d)
             depthAtError = bracketDepth
             syncIndex = nil
             return ParseError()
@@ -137,6 +151,16 @@ struct Parser {
         }
     }
 
+    /// A statement keyword, a `}`, or `NAME =` / `NAME :`.
+    func looksLikeStatementStart(_ i: Int) -> Bool {
+        let k = tokens[i].kind
+        if Parser.isStatementKeyword(k) || k == .rightBrace { return true }
+        if k == .identifier, i + 1 < tokens.count {
+            return tokens[i + 1].kind == .equal || tokens[i + 1].kind == .colon
+        }
+        return false
+    }
+
     func isDeclarationStart(_ i: Int) -> Bool {
         switch tokens[i].kind {
         case .keyword(.graph), .keyword(.fn), .keyword(.train):
@@ -150,11 +174,9 @@ struct Parser {
     /// After an error inside a block: skip to the end of the statement (newline or `;`
     /// outside brackets), the block's `}`, or the start of a declaration.
     mutating func synchronize(statementStart: Int) {
-        var depth = depthAtError
-        if let s = syncIndex {
-            pos = s
-            depth = 0
-        }
+        let depth0 = depthAtError
+        if let s = syncIndex { pos = s }
+        var depth = depth0
         resetState()
         if pos <= statementStart && tokens[pos].kind != .endOfFile { pos = statementStart + 1 }
         var braces = 0
@@ -170,11 +192,11 @@ struct Parser {
                 braces += 1
             case .newline, .semicolon:
                 if depth <= 0 && braces == 0 { return }
-                // An unclosed bracket: a line starting with a statement keyword starts afresh.
-                if t.kind == .newline {
+                // Inside an unclosed bracket: a line that looks like a new statement starts afresh.
+                if t.kind == .newline && braces == 0 {
                     var j = pos + 1
                     while tokens[j].kind == .newline { j += 1 }
-                    if Parser.isStatementKeyword(tokens[j].kind) {
+                    if looksLikeStatementStart(j) {
                         pos = j - 1
                         return
                     }

@@ -154,6 +154,13 @@ let errorCases: [ErrorCase] = [
         ])
     }
 
+    @Test func missingCommaInMultiLineCallIsOneError() {
+        #expect(diagnosticLines("graph g {\n  h = f(a\n        b)\n  z = 1 1\n}") == [
+            "2:10: expected ')' to close the call of 'f', found newline",
+            "4:9: expected newline or ';' at the end of the statement, found number 1",
+        ])
+    }
+
     @Test func unclosedBracketStopsAtNextStatementKeyword() {
         #expect(diagnosticLines("graph g {\n  y = f(x, (a b\n  output y\n}") == [
             "2:15: expected ')' to close '(', found 'b'",
