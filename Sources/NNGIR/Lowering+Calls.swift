@@ -29,6 +29,13 @@ let operationParameters: [String: (params: [String], required: Int)] = {
     t["bernoulli"] = (["p", "stream"], 1)
     t["stop_gradient"] = (["x"], 1)
     t["grad"] = (["y", "x"], 2)
+    // Gradient operations (docs/gradient-ops.md).
+    t["argmax_mask"] = (["x", "axes"], 1)
+    t["conv2d_grad_input"] = (["g", "w", "stride", "padding", "size"], 5)
+    t["conv2d_grad_weight"] = (["x", "g", "stride", "padding", "size"], 5)
+    t["maxpool2d_grad"] = (["x", "g", "size", "stride"], 2)
+    t["maxpool2d_select"] = (["x", "u", "size", "stride"], 2)
+    t["avgpool2d_grad"] = (["g", "size", "stride", "shape"], 4)
     return t
 }()
 
@@ -184,6 +191,8 @@ extension Lowerer {
             return try make(.stopGradient, [try tensor("x")])
         case "grad":
             return try lowerGrad(callee, a, range: range, in: scope)
+        case "argmax_mask", "conv2d_grad_input", "conv2d_grad_weight", "maxpool2d_grad", "maxpool2d_select", "avgpool2d_grad":
+            return try lowerGradientOperation(callee, a, range: range, in: scope)
         default:
             throw fail("unknown operation '\(name)'", at: callee.range)
         }
@@ -202,9 +211,6 @@ extension Lowerer {
 
     /// `grad(y, x)`: y a scalar expression, x a name in scope. Built by `options.differentiate`.
     mutating func lowerGrad(_ callee: Identifier, _ a: [String: Expr], range: SourceRange, in scope: Scope) throws(LoweringFailure) -> NodeID {
-        guard let differentiate = options.differentiate else {
-            throw fail("grad() is not supported yet", at: callee.range)
-        }
         guard case .name(let xName) = a["x"]!.kind else {
             throw fail("the second argument of grad must be a name", at: a["x"]!.range)
         }
@@ -212,6 +218,15 @@ extension Lowerer {
         let x = try lookup(xName, at: a["x"]!.range, in: scope)
         guard graph.nodes[y].type.shape.isScalar else {
             throw fail("grad needs a scalar to differentiate, got \(graph.nodes[y].type)", at: a["y"]!.range)
+        }
+        guard let differentiate = options.differentiate else {
+            // The autodiff pass (Autodiff/Differentiate.swift).
+            do {
+                return try differentiateInLowering(y: y, x: x)
+            } catch {
+                for d in error.diagnostics { self.error(d.message, at: d.range.isNone ? callee.range : d.range) }
+                throw LoweringFailure()
+            }
         }
         do {
             return try differentiate(&graph, y, x)

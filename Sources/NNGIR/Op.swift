@@ -4,6 +4,8 @@ public enum UnaryOp: Hashable, Sendable {
     case negate, exp, log, sqrt, abs, sin, cos, tanh
     case sigmoid, relu, gelu, softplus, step, sign
     case leakyRelu(alpha: Double)
+    /// The error function (gelu's derivative uses it); `erf(x)` in the language.
+    case erf
 }
 
 public enum BinaryOp: String, Hashable, Sendable, CaseIterable {
@@ -65,6 +67,25 @@ public enum Op: Hashable, Sendable {
     case dropout(p: Double, stream: UInt64)            // x
     case bernoulli(stream: UInt64)       // p
     case stopGradient                    // x
+
+    // Gradient operations (docs/gradient-ops.md). Each is printable, parseable,
+    // interpretable and differentiable, so gradient graphs can be differentiated again.
+
+    /// 1 at the first maximal element over `axes` (row-major order), 0 elsewhere; x's shape.
+    case argmaxMask(axes: [Int])                       // x
+    /// ∂conv2d/∂x applied to g: g [N,K,OH,OW], w [K,C,R,S] → [N,C,height,width].
+    case conv2dGradInput(stride: Int, padding: Int, height: Int, width: Int)   // g, w
+    /// ∂conv2d/∂w applied to g: x [N,C,H,W], g [N,K,OH,OW] → [K,C,height,width].
+    case conv2dGradWeight(stride: Int, padding: Int, height: Int, width: Int)  // x, g
+    /// maxpool2d's gradient: g (pooled shape) routed to the first maximal element of each
+    /// window of x; overlapping windows add. Result: x's shape.
+    case maxPoolGrad(size: Int, stride: Int)           // x, g
+    /// The adjoint of maxPoolGrad: for each window of x, u at its first maximal element.
+    /// Result: the pooled shape.
+    case maxPoolSelect(size: Int, stride: Int)         // x, u
+    /// avgpool2d's gradient: g (pooled shape) spread evenly over each window, into a tensor
+    /// whose last two axes are height × width.
+    case avgPoolGrad(size: Int, stride: Int, height: Int, width: Int)          // g
 
     /// Whether the operation draws random numbers.
     public var isRandom: Bool {

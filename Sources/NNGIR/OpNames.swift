@@ -19,6 +19,7 @@ extension UnaryOp {
         case .step: return "step"
         case .sign: return "sign"
         case .leakyRelu: return "leaky_relu"
+        case .erf: return "erf"
         }
     }
 
@@ -26,7 +27,7 @@ extension UnaryOp {
     public static let byName: [String: UnaryOp] = [
         "exp": .exp, "log": .log, "sqrt": .sqrt, "abs": .abs, "sin": .sin, "cos": .cos,
         "tanh": .tanh, "sigmoid": .sigmoid, "relu": .relu, "gelu": .gelu,
-        "softplus": .softplus, "step": .step, "sign": .sign,
+        "softplus": .softplus, "step": .step, "sign": .sign, "erf": .erf,
     ]
 }
 
@@ -80,6 +81,12 @@ extension Op {
         case .dropout: return "dropout"
         case .bernoulli: return "bernoulli"
         case .stopGradient: return "stop_gradient"
+        case .argmaxMask: return "argmax_mask"
+        case .conv2dGradInput: return "conv2d_grad_input"
+        case .conv2dGradWeight: return "conv2d_grad_weight"
+        case .maxPoolGrad: return "maxpool2d_grad"
+        case .maxPoolSelect: return "maxpool2d_select"
+        case .avgPoolGrad: return "avgpool2d_grad"
         }
     }
 }

@@ -134,6 +134,9 @@ struct GraphPrinter {
         func callList(_ f: String, _ extra: [String]) -> String {
             "\(f)(" + (a + extra).joined(separator: ", ") + ")"
         }
+        func call(_ parts: [String]) -> String {
+            "\(parts[0])(" + (a + parts.dropFirst()).joined(separator: ", ") + ")"
+        }
         switch node.op {
         case .input, .param: return ""
         case .constant(let values):
@@ -167,6 +170,17 @@ struct GraphPrinter {
         case .dropout(let p, let stream): return callList("dropout", ["p = \(formatNumber(p))"] + streamArgument(i, stream))
         case .bernoulli(let stream): return callList("bernoulli", streamArgument(i, stream))
         case .stopGradient: return call("stop_gradient")
+        case .argmaxMask(let axes): return call("argmax_mask", "axes = \(intList(axes))")
+        case .conv2dGradInput(let stride, let padding, let h, let w):
+            return call("conv2d_grad_input", "stride = \(stride)", "padding = \(padding)", "size = [\(h), \(w)]")
+        case .conv2dGradWeight(let stride, let padding, let h, let w):
+            return call("conv2d_grad_weight", "stride = \(stride)", "padding = \(padding)", "size = [\(h), \(w)]")
+        case .maxPoolGrad(let size, let stride):
+            return call("maxpool2d_grad", "size = \(size)", "stride = \(stride)")
+        case .maxPoolSelect(let size, let stride):
+            return call("maxpool2d_select", "size = \(size)", "stride = \(stride)")
+        case .avgPoolGrad(let size, let stride, let h, let w):
+            return call("avgpool2d_grad", "size = \(size)", "stride = \(stride)", "shape = [\(h), \(w)]")
         }
     }
 }

@@ -207,6 +207,9 @@ public func inferType(of op: Op, inputs: [TensorType], dtype: DType) throws(Shap
         s[r - 2] = .known((h - size) / stride + 1)
         s[r - 1] = .known((w - size) / stride + 1)
         return result(s)
+
+    case .argmaxMask, .conv2dGradInput, .conv2dGradWeight, .maxPoolGrad, .maxPoolSelect, .avgPoolGrad:
+        return try inferGradientOpType(op, inputs: inputs, dtype: dtype)
     }
 }
 

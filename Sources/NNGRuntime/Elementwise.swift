@@ -59,6 +59,7 @@ enum Elementwise {
         case .leakyRelu(let alpha):
             let a = T(alpha)
             return { $0 > 0 ? $0 : a * $0 }
+        case .erf: return { T.erf($0) }
         }
     }
 

@@ -239,6 +239,8 @@ public struct Interpreter: Sendable {
         case .stopGradient:
             try arity(1)
             return a[0]
+        case .argmaxMask, .conv2dGradInput, .conv2dGradWeight, .maxPoolGrad, .maxPoolSelect, .avgPoolGrad:
+            return try GradientKernels.compute(node.op, a, shape: shape)
         }
     }
 }
@@ -275,5 +277,6 @@ func opName(_ op: Op) -> String {
     case .dropout: return "dropout"
     case .bernoulli: return "bernoulli"
     case .stopGradient: return "stop_gradient"
+    default: return op.sourceName
     }
 }

@@ -301,6 +301,12 @@ final class CCodeGenerator {
         case .dropout(let p, let s): return "dropout[p=\(p), stream=\(s)]"
         case .bernoulli(let s): return "bernoulli[stream=\(s)]"
         case .stopGradient: return "stop_gradient"
+        case .argmaxMask(let axes): return "argmax_mask[axes=\(axes)]"
+        case .conv2dGradInput(let s, let p, let h, let w): return "conv2d_grad_input[stride=\(s), padding=\(p), size=\(h)x\(w)]"
+        case .conv2dGradWeight(let s, let p, let h, let w): return "conv2d_grad_weight[stride=\(s), padding=\(p), size=\(h)x\(w)]"
+        case .maxPoolGrad(let size, let st): return "maxpool2d_grad[size=\(size), stride=\(st)]"
+        case .maxPoolSelect(let size, let st): return "maxpool2d_select[size=\(size), stride=\(st)]"
+        case .avgPoolGrad(let size, let st, let h, let w): return "avgpool2d_grad[size=\(size), stride=\(st), shape=\(h)x\(w)]"
         }
     }
 
@@ -364,6 +370,12 @@ final class CCodeGenerator {
         case .oneHot(let classes): emitOneHot(id, classes: classes, &w)
         case .loss(let op): emitLoss(id, op, &w)
         case .accuracy: emitAccuracy(id, &w)
+        case .argmaxMask(let axes): emitArgmaxMask(id, axes: axes, &w)
+        case .conv2dGradInput(let s, let p, _, _): emitConv2dGradInput(id, stride: s, padding: p, &w)
+        case .conv2dGradWeight(let s, let p, _, _): emitConv2dGradWeight(id, stride: s, padding: p, &w)
+        case .maxPoolGrad(let size, let s): emitMaxPoolGrad(id, size: size, stride: s, scatter: true, &w)
+        case .maxPoolSelect(let size, let s): emitMaxPoolGrad(id, size: size, stride: s, scatter: false, &w)
+        case .avgPoolGrad(let size, let s, _, _): emitAvgPoolGrad(id, size: size, stride: s, &w)
         default:
             throw CBackendError("no C kernel for \(CCodeGenerator.opName(node.op)) (node \(id))")
         }

@@ -1,0 +1,144 @@
+import NNGCore
+
+/// Test hooks of the pass. Only tests set them.
+public enum AutodiffTestHooks {
+    /// Op name (`Op.sourceName`, e.g. "tanh") → a factor every gradient contribution of
+    /// that rule is multiplied by. Tests use it to install a wrong rule on purpose and
+    /// check that the gradient checker notices.
+    nonisolated(unsafe) public static var ruleScale: [String: Double] = [:]
+}
+
+/// Appends to `graph` the nodes of ∂(output)/∂(each of wrt) and returns their ids (same order).
+/// `output` must be a scalar node. Only nodes the requested gradients need are created.
+///
+/// Reverse mode over the SSA graph: every node on a path from a `wrt` node to `output` gets an
+/// adjoint (contributions of fan-out are added); each operation's vector-Jacobian product is
+/// written with IR operations, so the result can be differentiated again. A `wrt` node that
+/// `output` does not depend on gets zeros of its shape. A `wrt` value node is treated as an
+/// independent variable (its own inputs are held fixed unless they are in `wrt` too).
+public func differentiate(_ graph: inout Graph, output: NodeID, wrt: [NodeID]) throws(DiagnosticsError) -> [NodeID] {
+    guard output >= 0, output < graph.nodes.count else {
+        throw DiagnosticsError(Diagnostic("internal error: node \(output) does not exist"))
+    }
+    for w in wrt where w < 0 || w >= graph.nodes.count {
+        throw DiagnosticsError(Diagnostic("internal error: node \(w) does not exist"))
+    }
+    let outNode = graph.nodes[output]
+    guard outNode.type.shape.isScalar else {
+        throw DiagnosticsError(Diagnostic("grad needs a scalar to differentiate, got \(outNode.type)", at: outNode.range))
+    }
+    var pass = ReverseMode(graph: graph, output: output, wrt: wrt)
+    let result = try pass.run()
+    graph = pass.b.graph
+    return result
+}
+
+/// The inputs of an operation that gradients flow into (the others are held fixed:
+/// conditions, masks, and the operands of piecewise-constant operations).
+func differentiableInputs(_ node: Node) -> [Int] {
+    switch node.op {
+    case .input, .param, .constant: return []
+    case .unary(.step), .unary(.sign): return []
+    case .oneHot, .bernoulli, .stopGradient, .argmaxMask: return []
+    case .select: return [1, 2]
+    case .maxPoolGrad, .maxPoolSelect: return [1]
+    default: return Array(node.inputs.indices)
+    }
+}
+
+struct ReverseMode {
+    var b: GradBuilder
+    let output: NodeID
+    let wrt: [NodeID]
+    /// Nodes at or before `output` (the only ones that can matter).
+    let count: Int
+
+    init(graph: Graph, output: NodeID, wrt: [NodeID]) {
+        self.b = GradBuilder(graph: graph)
+        self.output = output
+        self.wrt = wrt
+        self.count = output + 1
+    }
+
+    var graph: Graph { b.graph }
+
+    mutating func run() throws(DiagnosticsError) -> [NodeID] {
+        let forward = b.graph.nodes  // the nodes before any gradient node was added
+        let wrtSet = Set(wrt)
+        // Forward: which nodes depend on a wrt node through differentiable inputs.
+        var depends = [Bool](repeating: false, count: count)
+        for i in 0..<count {
+            let n = forward[i]
+            depends[i] = wrtSet.contains(i) || differentiableInputs(n).contains { depends[n.inputs[$0]] }
+        }
+        // Backward: which of those lie on a path to the output.
+        var active = [Bool](repeating: false, count: count)
+        active[output] = depends[output]
+        for i in stride(from: output, through: 0, by: -1) where active[i] {
+            let n = forward[i]
+            for k in differentiableInputs(n) where depends[n.inputs[k]] { active[n.inputs[k]] = true }
+        }
+
+        var contributions: [NodeID: [NodeID]] = [:]
+        var adjoint: [NodeID: NodeID] = [:]
+        if active[output] {
+            b.range = forward[output].range
+            contributions[output] = [b.scalar(1)]
+        }
+        for i in stride(from: output, through: 0, by: -1) where active[i] {
+            guard let cs = contributions[i], !cs.isEmpty else { continue }
+            let node = forward[i]
+            b.range = node.range
+            var g = cs[0]
+            for c in cs.dropFirst() { g = try b.add(g, c) }
+            adjoint[i] = g
+            if case .accuracy = node.op {
+                throw DiagnosticsError(Diagnostic("accuracy is not differentiable", at: node.range))
+            }
+            for k in differentiableInputs(node) where active[node.inputs[k]] {
+                guard var c = try vjp(i, node, g, k) else { continue }
+                if let f = AutodiffTestHooks.ruleScale[node.op.sourceName] { c = try b.mul(c, f) }
+                let input = node.inputs[k]
+                guard b.type(c) == forward[input].type else {
+                    throw DiagnosticsError(Diagnostic(
+                        "internal error: the gradient of '\(node.op.sourceName)' to operand \(k) is \(b.type(c)), expected \(forward[input].type)",
+                        at: node.range))
+                }
+                contributions[input, default: []].append(c)
+            }
+        }
+
+        var result: [NodeID] = []
+        for w in wrt {
+            if let g = adjoint[w] {
+                result.append(g)
+            } else {
+                b.range = forward[w].range
+                result.append(try b.zeros(forward[w].type.shape))
+            }
+        }
+        return result
+    }
+
+    /// The contribution of node `i` (adjoint `g`) to its operand `k`, of that operand's type;
+    /// nil when it is structurally zero.
+    mutating func vjp(_ i: NodeID, _ node: Node, _ g: NodeID, _ k: Int) throws(DiagnosticsError) -> NodeID? {
+        switch node.op {
+        case .unary(let u): return try unaryVJP(u, i, node, g)
+        case .binary(let op): return try binaryVJP(op, i, node, g, k)
+        case .select: return try selectVJP(node, g, k)
+        case .matmul: return try matmulVJP(node, g, k)
+        case .transpose, .reshape, .broadcast, .concat, .slice, .pad:
+            return try shapeVJP(node, g, k)
+        case .reduce(let r, let axes, let keepdims): return try reduceVJP(r, axes, keepdims, i, node, g)
+        case .softmax(let axis): return try softmaxVJP(axis, i, node, g)
+        case .logSoftmax(let axis): return try logSoftmaxVJP(axis, i, node, g)
+        case .loss(let l): return try lossVJP(l, node, g, k)
+        case .conv2d, .pool, .conv2dGradInput, .conv2dGradWeight, .maxPoolGrad, .maxPoolSelect, .avgPoolGrad:
+            return try convolutionVJP(node, g, k)
+        case .dropout: return try b.op(node.op, g)
+        case .input, .param, .constant, .oneHot, .bernoulli, .stopGradient, .argmaxMask, .accuracy:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import NNGCore
+
+/// The forward graph plus ∂output/∂(each of wrt), simplified: what `nngc compile --emit grad`
+/// prints and `nngc eval --grad` evaluates. `wrt` names inputs, params or named values;
+/// nil = every parameter. The gradients are added to `outputs` as `d<out>_d<name>` (with a
+/// suffix `_2`, `_3`, … when that name is already taken), in the order of `wrt`.
+public func gradientGraph(_ graph: Graph, of output: String, wrt: [String]?) throws(DiagnosticsError) -> Graph {
+    guard let out = graph.output(named: output) ?? graph.node(named: output) else {
+        let candidates = graph.outputs.map(\.name)
+        let hint = closestName(to: output, among: candidates).map { "; did you mean '\($0)'?" } ?? ""
+        throw DiagnosticsError(Diagnostic("unknown output '\(output)'" + hint))
+    }
+    let names = wrt ?? graph.params.map(\.name)
+    var taken = Set(graph.outputs.map(\.name))
+    for n in graph.nodes {
+        if let name = n.name { taken.insert(name) }
+        switch n.op {
+        case .input(let name), .param(let name, _): taken.insert(name)
+        default: break
+        }
+    }
+    var ids: [NodeID] = []
+    var diagnostics: [Diagnostic] = []
+    for name in names {
+        let id = graph.inputs.first { $0.name == name }?.node ?? graph.params.first { $0.name == name }?.node
+            ?? graph.node(named: name)
+        if let id { ids.append(id) } else {
+            let hint = closestName(to: name, among: taken).map { "; did you mean '\($0)'?" } ?? ""
+            diagnostics.append(Diagnostic("unknown name '\(name)' to differentiate with respect to" + hint))
+        }
+    }
+    if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
+
+    var g = graph
+    let grads = try differentiate(&g, output: out, wrt: ids)
+    var gradNames: [String] = []
+    for (name, id) in zip(names, grads) {
+        var n = "d\(output)_d\(name)"
+        if taken.contains(n) {
+            var k = 2
+            while taken.contains("\(n)_\(k)") { k += 1 }
+            n = "\(n)_\(k)"
+        }
+        taken.insert(n)
+        gradNames.append(n)
+        g.outputs.append((n, id))
+    }
+    var s = simplify(g)
+    for n in gradNames {
+        guard let id = s.output(named: n) else { continue }
+        switch s.nodes[id].op {
+        case .input, .param: continue
+        default: if s.nodes[id].name == nil { s.nodes[id].name = n }
+        }
+    }
+    return s
+}
