@@ -54,8 +54,20 @@ final class CCodeGenerator {
     var scratch: [Int: Int] = [:]
     var layout = ArenaLayout()
 
-    init(graph: Graph, sizes: [String: Int]) throws(CBackendError) {
+    /// Where the fixed slots go. The default (inputs, params, outputs) suits one evaluation; a
+    /// training step puts `leading` reserved elements, then the params, then `trailing` reserved
+    /// elements first, so that these offsets do not depend on the bound sizes and the region
+    /// persists across batches of different sizes.
+    struct LayoutOptions {
+        var paramsFirst = false
+        var leading = 0
+        var trailing = 0
+    }
+    let layoutOptions: LayoutOptions
+
+    init(graph: Graph, sizes: [String: Int], layoutOptions: LayoutOptions = LayoutOptions()) throws(CBackendError) {
         self.graph = graph
+        self.layoutOptions = layoutOptions
         self.dtype = graph.dtype
         self.T = graph.dtype == .f32 ? "float" : "double"
         self.fs = graph.dtype == .f32 ? "f" : ""
@@ -182,12 +194,20 @@ final class CCodeGenerator {
             fixed += CShape.count(shapes[r])
             return o
         }
+        func placeParams() {
+            for (name, id) in graph.params {
+                layout.params.append(.init(name: name, offset: place(id), count: CShape.count(shapes[id]), shape: shapes[id]))
+            }
+        }
+        if layoutOptions.paramsFirst {
+            fixed = layoutOptions.leading
+            placeParams()
+            fixed += layoutOptions.trailing
+        }
         for (name, id) in graph.inputs {
             layout.inputs.append(.init(name: name, offset: place(id), count: CShape.count(shapes[id]), shape: shapes[id]))
         }
-        for (name, id) in graph.params {
-            layout.params.append(.init(name: name, offset: place(id), count: CShape.count(shapes[id]), shape: shapes[id]))
-        }
+        if !layoutOptions.paramsFirst { placeParams() }
         for (name, id) in graph.outputs {
             layout.outputs.append(.init(name: name, offset: place(root[id]), count: CShape.count(shapes[id]), shape: shapes[id]))
         }
