@@ -54,8 +54,20 @@ final class CCodeGenerator {
     var scratch: [Int: Int] = [:]
     var layout = ArenaLayout()
 
-    init(graph: Graph, sizes: [String: Int]) throws(CBackendError) {
+    /// Where the fixed slots go. The default (inputs, params, outputs) suits one evaluation; a
+    /// training step puts `leading` reserved elements, then the params, then `trailing` reserved
+    /// elements first, so that these offsets do not depend on the bound sizes and the region
+    /// persists across batches of different sizes.
+    struct LayoutOptions {
+        var paramsFirst = false
+        var leading = 0
+        var trailing = 0
+    }
+    let layoutOptions: LayoutOptions
+
+    init(graph: Graph, sizes: [String: Int], layoutOptions: LayoutOptions = LayoutOptions()) throws(CBackendError) {
         self.graph = graph
+        self.layoutOptions = layoutOptions
         self.dtype = graph.dtype
         self.T = graph.dtype == .f32 ? "float" : "double"
         self.fs = graph.dtype == .f32 ? "f" : ""
@@ -182,12 +194,20 @@ final class CCodeGenerator {
             fixed += CShape.count(shapes[r])
             return o
         }
+        func placeParams() {
+            for (name, id) in graph.params {
+                layout.params.append(.init(name: name, offset: place(id), count: CShape.count(shapes[id]), shape: shapes[id]))
+            }
+        }
+        if layoutOptions.paramsFirst {
+            fixed = layoutOptions.leading
+            placeParams()
+            fixed += layoutOptions.trailing
+        }
         for (name, id) in graph.inputs {
             layout.inputs.append(.init(name: name, offset: place(id), count: CShape.count(shapes[id]), shape: shapes[id]))
         }
-        for (name, id) in graph.params {
-            layout.params.append(.init(name: name, offset: place(id), count: CShape.count(shapes[id]), shape: shapes[id]))
-        }
+        if !layoutOptions.paramsFirst { placeParams() }
         for (name, id) in graph.outputs {
             layout.outputs.append(.init(name: name, offset: place(root[id]), count: CShape.count(shapes[id]), shape: shapes[id]))
         }
@@ -301,7 +321,12 @@ final class CCodeGenerator {
         case .dropout(let p, let s): return "dropout[p=\(p), stream=\(s)]"
         case .bernoulli(let s): return "bernoulli[stream=\(s)]"
         case .stopGradient: return "stop_gradient"
-        default: return op.sourceName
+        case .argmaxMask(let axes): return "argmax_mask[axes=\(axes)]"
+        case .conv2dGradInput(let s, let p, let h, let w): return "conv2d_grad_input[stride=\(s), padding=\(p), size=\(h)x\(w)]"
+        case .conv2dGradWeight(let s, let p, let h, let w): return "conv2d_grad_weight[stride=\(s), padding=\(p), size=\(h)x\(w)]"
+        case .maxPoolGrad(let size, let st): return "maxpool2d_grad[size=\(size), stride=\(st)]"
+        case .maxPoolSelect(let size, let st): return "maxpool2d_select[size=\(size), stride=\(st)]"
+        case .avgPoolGrad(let size, let st, let h, let w): return "avgpool2d_grad[size=\(size), stride=\(st), shape=\(h)x\(w)]"
         }
     }
 
@@ -365,6 +390,12 @@ final class CCodeGenerator {
         case .oneHot(let classes): emitOneHot(id, classes: classes, &w)
         case .loss(let op): emitLoss(id, op, &w)
         case .accuracy: emitAccuracy(id, &w)
+        case .argmaxMask(let axes): emitArgmaxMask(id, axes: axes, &w)
+        case .conv2dGradInput(let s, let p, _, _): emitConv2dGradInput(id, stride: s, padding: p, &w)
+        case .conv2dGradWeight(let s, let p, _, _): emitConv2dGradWeight(id, stride: s, padding: p, &w)
+        case .maxPoolGrad(let size, let s): emitMaxPoolGrad(id, size: size, stride: s, scatter: true, &w)
+        case .maxPoolSelect(let size, let s): emitMaxPoolGrad(id, size: size, stride: s, scatter: false, &w)
+        case .avgPoolGrad(let size, let s, _, _): emitAvgPoolGrad(id, size: size, stride: s, &w)
         default:
             throw CBackendError("no C kernel for \(CCodeGenerator.opName(node.op)) (node \(id))")
         }

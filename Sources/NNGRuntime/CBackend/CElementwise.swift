@@ -58,7 +58,6 @@ extension CCodeGenerator {
             switch u {
             case .negate: return "-\(x)"
             case .exp: return "\(fn("exp"))(\(x))"
-            case .erf: return "\(fn("erf"))(\(x))"
             case .log: return "\(fn("log"))(\(x))"
             case .sqrt: return "\(fn("sqrt"))(\(x))"
             case .abs: return "\(fn("fabs"))(\(x))"
@@ -72,6 +71,7 @@ extension CCodeGenerator {
             case .step: return "(\(x) > 0 ? 1 : 0)"
             case .sign: return "(\(x) > 0 ? 1 : (\(x) < 0 ? -1 : \(x)))"
             case .leakyRelu(let alpha): return "(\(x) > 0 ? \(x) : \(lit(alpha)) * \(x))"
+            case .erf: return "\(fn("erf"))(\(x))"
             }
         case .binary(let b):
             let (x, y) = (a[0], a[1])

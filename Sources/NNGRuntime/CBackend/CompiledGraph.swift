@@ -164,16 +164,22 @@ public final class CompiledGraph: @unchecked Sendable {
     }
 
     private func runtimeError(code: Int, arena: TensorStorage, layout: ArenaLayout) -> DiagnosticsError {
-        let id = code - 1
-        guard id >= 0, id < graph.nodes.count else {
-            return DiagnosticsError(Diagnostic("internal error (C backend): unknown error code \(code)"))
-        }
-        let node = graph.nodes[id]
         let value: Double
         switch arena {
         case .f32(let a): value = Double(a[layout.errorSlot])
         case .f64(let a): value = a[layout.errorSlot]
         }
+        return CompiledGraph.runtimeError(graph: graph, code: code, value: value)
+    }
+
+    /// The diagnostic of a non-zero return code of generated code (1 + the failing node's id),
+    /// given the value left in the error slot.
+    static func runtimeError(graph: Graph, code: Int, value: Double) -> DiagnosticsError {
+        let id = code - 1
+        guard id >= 0, id < graph.nodes.count else {
+            return DiagnosticsError(Diagnostic("internal error (C backend): unknown error code \(code)"))
+        }
+        let node = graph.nodes[id]
         if case .oneHot(let classes) = node.op {
             if value >= 0, value < Double(classes) {
                 return DiagnosticsError(Diagnostic("one_hot label \(cFormatNumber(value)) is not a whole number in [0, \(classes))", at: node.range))

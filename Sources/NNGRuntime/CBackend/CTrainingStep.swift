@@ -1,0 +1,167 @@
+import NNGCore
+import NNGIR
+
+/// Where the persistent part of a training arena lives. It is the same for every binding of
+/// the graph's symbols (parameter shapes are concrete), so one arena serves batches of any size.
+///
+/// ```
+/// [0, 8)                  the update counter (a uint64_t in its first 8 bytes) + padding
+/// [8, 8+P)                parameters, in declaration order
+/// [8+P, 8+P+S)            optimizer state: per trained parameter, its slots (velocity | m, v)
+/// [persistent, …)         per binding: inputs, outputs (loss, reports, gradients), error
+///                         slot, snapshots, planned intermediates
+/// ```
+public struct TrainingArenaLayout: Sendable, Hashable {
+    public struct Slot: Sendable, Hashable {
+        public var name: String
+        public var offset: Int
+        public var count: Int
+        public var shape: [Int]
+    }
+    /// Offset of the update counter (elements; the counter occupies 8 bytes).
+    public var counterOffset = 0
+    public var params: [Slot] = []
+    /// Optimizer state tensors, named `<param>.<slot>`.
+    public var state: [Slot] = []
+    /// Elements that persist across steps (counter, params, state).
+    public var persistentElements = 0
+    /// Elements reserved before the parameters (the counter, padded to keep alignment).
+    static let leading = 8
+
+    init(graph: Graph, trained: [String], optimizer: OptimizerConfig) {
+        var at = TrainingArenaLayout.leading
+        for (name, id) in graph.params {
+            let shape = graph.nodes[id].type.shape.concrete ?? []
+            let n = shape.reduce(1, *)
+            params.append(Slot(name: name, offset: at, count: n, shape: shape))
+            at += n
+        }
+        for p in params where trained.contains(p.name) {
+            for s in optimizer.slotNames {
+                state.append(Slot(name: "\(p.name).\(s)", offset: at, count: p.count, shape: p.shape))
+                at += p.count
+            }
+        }
+        persistentElements = at
+    }
+
+    var paramRegion: Range<Int> {
+        TrainingArenaLayout.leading..<(params.last.map { $0.offset + $0.count } ?? TrainingArenaLayout.leading)
+    }
+}
+
+/// The generated training step of one binding: forward + backward (`nngc_forward` of the
+/// gradient graph, dropout in training mode), then the in-place optimizer update.
+struct TrainingProgram {
+    var program: CProgram
+    var arena: TrainingArenaLayout
+    /// Per output name: where to read it after a step (its slot, or its snapshot when the slot is
+    /// a parameter that the update overwrites).
+    var readOffsets: [String: Int]
+}
+
+/// Emits `nngc_train_step` after the forward code of a gradient graph.
+struct TrainingStepGenerator {
+    let graph: Graph
+    let loss: String
+    /// Trained parameter → the output holding its gradient.
+    let gradients: [(param: String, output: String)]
+    let optimizer: OptimizerConfig
+
+    func generate(sizes: [String: Int]) throws(CBackendError) -> TrainingProgram {
+        let arena = TrainingArenaLayout(graph: graph, trained: gradients.map(\.param), optimizer: optimizer)
+        let trailing = arena.persistentElements - arena.paramRegion.upperBound
+        let options = CCodeGenerator.LayoutOptions(paramsFirst: true, leading: TrainingArenaLayout.leading, trailing: trailing)
+        var program = try CCodeGenerator(graph: graph, sizes: sizes, layoutOptions: options).generate()
+        let layout = program.layout
+        for (p, q) in zip(layout.params, arena.params) where p.offset != q.offset {
+            throw CBackendError("parameter '\(p.name)' is at \(p.offset), expected \(q.offset)")
+        }
+        guard let lossSlot = layout.outputs.first(where: { $0.name == loss }) else {
+            throw CBackendError("no output '\(loss)'")
+        }
+        // Outputs stored in a parameter's slot (a gradient or report that *is* a parameter) are
+        // copied before the update overwrites them.
+        var readOffsets: [String: Int] = [:]
+        var snapshots: [(from: Int, to: Int, count: Int)] = []
+        var top = layout.totalElements
+        for s in layout.outputs {
+            if arena.paramRegion.contains(s.offset) {
+                top = (top + 7) / 8 * 8
+                snapshots.append((s.offset, top, s.count))
+                readOffsets[s.name] = top
+                top += s.count
+            } else {
+                readOffsets[s.name] = s.offset
+            }
+        }
+        program.layout.totalElements = top
+
+        let T = program.dtype == .f32 ? "float" : "double"
+        let fs = program.dtype == .f32 ? "f" : ""
+        func lit(_ v: Double) -> String { CText.literal(v, program.dtype) }
+        var w = CWriter()
+        w.line("/* training step: \(CText.comment(optimizer.kind.rawValue)) update of \(gradients.count) parameter(s) */")
+        w.open("static void nngc_update(\(T)* ar, double lr)")
+        w.line("uint64_t* counter = (uint64_t*)(ar + \(arena.counterOffset));")
+        w.line("const uint64_t t = *counter; /* updates done before this one */")
+        w.line("const T lrT = (T)lr;")
+        w.line("(void)lrT;")
+        let cfg = optimizer
+        if cfg.kind != .sgd {
+            w.line("const double td = (double)(int64_t)t + 1.0;")
+            w.line("const T stepSize = (T)(lr / (1.0 - pow(\(CText.double(cfg.beta1)), td)));")
+            w.line("const T bc2 = (T)sqrt(1.0 - pow(\(CText.double(cfg.beta2)), td));")
+            w.line("const T decay = (T)(1.0 - lr * \(CText.double(cfg.weightDecay)));")
+            w.line("(void)decay;")
+        }
+        for (param, output) in gradients {
+            guard let p = arena.params.first(where: { $0.name == param }),
+                  let gOff = readOffsets[output] else { throw CBackendError("no slot for the gradient of '\(param)'") }
+            let slot = { (s: String) in arena.state.first { $0.name == "\(param).\(s)" }!.offset }
+            w.line("/* parameter \(arena.params.firstIndex(of: p)!) */")
+            w.open("for (int64_t i = 0; i < \(p.count); i++)")
+            w.line("T gi = ar[\(gOff) + i];")
+            switch cfg.kind {
+            case .sgd:
+                if cfg.weightDecay != 0 { w.line("gi = gi + \(lit(cfg.weightDecay)) * ar[\(p.offset) + i];") }
+                if cfg.momentum != 0 {
+                    let v = slot("velocity")
+                    w.line("const T vi = t == 0 ? gi : \(lit(cfg.momentum)) * ar[\(v) + i] + gi;")
+                    w.line("ar[\(v) + i] = vi;")
+                    w.line(cfg.nesterov ? "gi = gi + \(lit(cfg.momentum)) * vi;" : "gi = vi;")
+                }
+                w.line("ar[\(p.offset) + i] = ar[\(p.offset) + i] - lrT * gi;")
+            case .adam, .adamw:
+                let (m, v) = (slot("m"), slot("v"))
+                w.line("T wi = ar[\(p.offset) + i];")
+                if cfg.kind == .adamw && cfg.weightDecay != 0 { w.line("wi = wi * decay;") }
+                if cfg.kind == .adam && cfg.weightDecay != 0 { w.line("gi = gi + \(lit(cfg.weightDecay)) * wi;") }
+                w.line("const T mi = \(lit(cfg.beta1)) * ar[\(m) + i] + \(lit(1 - cfg.beta1)) * gi;")
+                w.line("const T vi = \(lit(cfg.beta2)) * ar[\(v) + i] + \(lit(1 - cfg.beta2)) * (gi * gi);")
+                w.line("ar[\(m) + i] = mi;")
+                w.line("ar[\(v) + i] = vi;")
+                w.line("const T denom = sqrt\(fs)(vi) / bc2 + \(lit(cfg.eps));")
+                w.line("ar[\(p.offset) + i] = wi - stepSize * (mi / denom);")
+            }
+            w.close()
+        }
+        w.line("*counter = t + 1;")
+        w.close()
+        w.line()
+        w.line("/* Forward and backward (dropout active), then the update. Returns 0; 1 + a node id on a")
+        w.line("   run-time error; -1 when the loss is not finite (nothing is updated). */")
+        w.open("int nngc_train_step(\(T)* ar, uint64_t seed, uint64_t step, double lr)")
+        w.line("const int rc = nngc_forward(ar, seed, step, 1);")
+        w.line("if (rc != 0) return rc;")
+        w.line("if (!nngc_finite(ar[\(lossSlot.offset)])) return -1;")
+        for s in snapshots {
+            w.line("for (int64_t i = 0; i < \(s.count); i++) ar[\(s.to) + i] = ar[\(s.from) + i];")
+        }
+        w.line("nngc_update(ar, lr);")
+        w.line("return 0;")
+        w.close()
+        program.source += "\n" + w.text
+        return TrainingProgram(program: program, arena: arena, readOffsets: readOffsets)
+    }
+}

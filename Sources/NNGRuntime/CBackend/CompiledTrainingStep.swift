@@ -1,0 +1,283 @@
+import Foundation
+import NNGCore
+import NNGIR
+
+/// One training step in generated C: forward, backward and the optimizer's in-place update of
+/// every trained parameter, in one call of `int nngc_train_step(T* arena, uint64_t seed,
+/// uint64_t step, double lr)` over one flat arena.
+///
+/// The arena persists across steps: parameters, the optimizer's state (velocity, or first and
+/// second moments) and its update counter stay in it (see `TrainingArenaLayout`); only the
+/// inputs of each batch are copied in, and only the loss and reported outputs are copied out.
+/// Each binding of the graph's symbols (batch size) is generated and compiled once; batches of
+/// different sizes share the persistent region, whose offsets do not depend on the binding.
+///
+/// The gradient graph is forward + backward as one graph (`gradientGraph(_:of:wrt:)`): the
+/// gradient of each trained parameter `p` is the output `d<loss>_d<p>` unless `gradients` names
+/// another. The other outputs (the loss and what the graph reports) are returned by `step`.
+///
+/// When the loss of a step is not finite, nothing is updated (parameters, state and counter stay
+/// as they were) and `step` returns the non-finite loss, so the caller can find its cause.
+public final class CompiledTrainingStep: @unchecked Sendable {
+    public let graph: Graph
+    public let loss: String
+    /// Trained parameters, in the graph's declaration order.
+    public let trainedParams: [String]
+    /// Trained parameter → the output that holds its gradient.
+    public let gradientOutputs: [String: String]
+    /// The outputs `step` returns: every output that is not a gradient, in graph order.
+    public let reportedOutputs: [String]
+    public let optimizer: OptimizerConfig
+    /// Sizes of symbols that no input binds.
+    public let sizes: [String: Int]
+    public let persistentLayout: TrainingArenaLayout
+
+    private let generator: TrainingStepGenerator
+    private let lock = NSLock()
+    private var modules: [[String: Int]: (module: CompiledModule, program: TrainingProgram, entry: UnsafeMutableRawPointer)] = [:]
+    private var arena: UnsafeMutableRawPointer
+    private var capacity: Int
+    private let elementSize: Int
+    /// Placeholders of the parameters' types, for checking fed inputs like the interpreter.
+    private let paramPlaceholders: [String: Tensor]
+
+    typealias StepF32 = @convention(c) (UnsafeMutablePointer<Float>?, UInt64, UInt64, Double) -> Int32
+    typealias StepF64 = @convention(c) (UnsafeMutablePointer<Double>?, UInt64, UInt64, Double) -> Int32
+
+    /// - Parameters:
+    ///   - gradientGraph: forward + backward graph; its outputs include `loss` and the gradients.
+    ///   - loss: the scalar output minimised.
+    ///   - params: the parameters to train (default: every parameter of the graph).
+    ///   - optimizer: the update rule and its hyper-parameters (the rate is given per step).
+    ///   - sizes: sizes of symbols no input binds.
+    ///   - gradients: parameter → gradient output, where it is not `d<loss>_d<param>`.
+    /// Parameters start at their initial values (`ParameterInitializer`, seed 0) until `setParams`.
+    public init(gradientGraph: Graph, loss: String, params: [String]? = nil, optimizer: OptimizerConfig,
+                sizes: [String: Int] = [:], gradients: [String: String] = [:]) throws(DiagnosticsError) {
+        let graph = gradientGraph
+        self.graph = graph
+        self.loss = loss
+        self.optimizer = optimizer
+        self.sizes = sizes
+        var diagnostics: [Diagnostic] = optimizer.problems.map { Diagnostic("optimizer: \($0)") }
+        guard let lossNode = graph.output(named: loss) else {
+            throw DiagnosticsError(Diagnostic("the gradient graph has no output '\(loss)' to minimise"))
+        }
+        if !graph.nodes[lossNode].type.shape.isScalar {
+            diagnostics.append(Diagnostic("'\(loss)' must be a scalar to be minimised, got \(graph.nodes[lossNode].type)",
+                                          at: graph.nodes[lossNode].range))
+        }
+        let all = graph.params.map(\.name)
+        let wanted = params ?? all
+        for p in wanted where !all.contains(p) { diagnostics.append(Diagnostic("'\(p)' is not a parameter of the graph")) }
+        let trained = all.filter { wanted.contains($0) }
+        var gradOutputs: [String: String] = [:]
+        for p in trained {
+            let name = gradients[p] ?? "d\(loss)_d\(p)"
+            guard let id = graph.output(named: name) else {
+                diagnostics.append(Diagnostic("the gradient graph has no output '\(name)' (the gradient of '\(loss)' with respect to '\(p)')"))
+                continue
+            }
+            let pid = graph.params.first { $0.name == p }!.node
+            if graph.nodes[id].type.shape != graph.nodes[pid].type.shape {
+                diagnostics.append(Diagnostic("gradient '\(name)' has type \(graph.nodes[id].type), but '\(p)' is \(graph.nodes[pid].type)"))
+            }
+            gradOutputs[p] = name
+        }
+        if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
+        trainedParams = trained
+        gradientOutputs = gradOutputs
+        let gradNames = Set(gradOutputs.values)
+        reportedOutputs = graph.outputs.map(\.name).filter { !gradNames.contains($0) }
+        generator = TrainingStepGenerator(graph: graph, loss: loss, gradients: trained.map { ($0, gradOutputs[$0]!) },
+                                          optimizer: optimizer)
+        persistentLayout = TrainingArenaLayout(graph: graph, trained: trained, optimizer: optimizer)
+        elementSize = graph.dtype.byteSize
+        capacity = persistentLayout.persistentElements
+        arena = UnsafeMutableRawPointer.allocate(byteCount: capacity * elementSize, alignment: 64)
+        arena.initializeMemory(as: UInt8.self, repeating: 0, count: capacity * elementSize)
+        var placeholders: [String: Tensor] = [:]
+        for (name, id) in graph.params {
+            placeholders[name] = Tensor.zeros(graph.nodes[id].type.shape.concrete ?? [], dtype: graph.dtype)
+        }
+        paramPlaceholders = placeholders
+        setParams(ParameterInitializer.initialValues(of: graph, seed: 0))
+    }
+
+    deinit { arena.deallocate() }
+
+    // MARK: Persistent state
+
+    private func write(_ t: Tensor, at offset: Int, count: Int) {
+        switch graph.dtype {
+        case .f32:
+            let e = t.elements(as: Float.self)
+            let p = arena.assumingMemoryBound(to: Float.self) + offset
+            for i in 0..<min(count, e.count) { p[i] = e[i] }
+        case .f64:
+            let e = t.elements(as: Double.self)
+            let p = arena.assumingMemoryBound(to: Double.self) + offset
+            for i in 0..<min(count, e.count) { p[i] = e[i] }
+        }
+    }
+
+    private func read(at offset: Int, shape: [Int]) -> Tensor {
+        let n = shape.reduce(1, *)
+        switch graph.dtype {
+        case .f32:
+            let p = arena.assumingMemoryBound(to: Float.self) + offset
+            return Tensor(shape: shape, storage: .f32(Array(UnsafeBufferPointer(start: p, count: n))))
+        case .f64:
+            let p = arena.assumingMemoryBound(to: Double.self) + offset
+            return Tensor(shape: shape, storage: .f64(Array(UnsafeBufferPointer(start: p, count: n))))
+        }
+    }
+
+    private var counter: UInt64 {
+        get { (arena + persistentLayout.counterOffset * elementSize).load(as: UInt64.self) }
+        set { (arena + persistentLayout.counterOffset * elementSize).storeBytes(of: newValue, as: UInt64.self) }
+    }
+
+    /// Sets parameters by name (others keep their values). A tensor of the wrong shape is
+    /// ignored; use `checkedSetParams` for diagnostics.
+    public func setParams(_ values: [String: Tensor]) {
+        lock.lock()
+        defer { lock.unlock() }
+        for p in persistentLayout.params {
+            if let t = values[p.name], t.shape == p.shape { write(t, at: p.offset, count: p.count) }
+        }
+    }
+
+    /// Sets parameters by name; a name that is no parameter or a tensor of the wrong shape is an error.
+    public func checkedSetParams(_ values: [String: Tensor]) throws(DiagnosticsError) {
+        var diagnostics: [Diagnostic] = []
+        for (name, t) in values {
+            guard let p = persistentLayout.params.first(where: { $0.name == name }) else {
+                diagnostics.append(Diagnostic("'\(name)' is not a parameter of the graph"))
+                continue
+            }
+            if t.shape != p.shape {
+                diagnostics.append(Diagnostic("param '\(name)' expects shape \(ShapeMath.describe(p.shape)), got \(ShapeMath.describe(t.shape))"))
+            }
+        }
+        if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
+        setParams(values)
+    }
+
+    /// Every parameter's current value.
+    public func params() -> [String: Tensor] {
+        lock.lock()
+        defer { lock.unlock() }
+        var out: [String: Tensor] = [:]
+        for p in persistentLayout.params { out[p.name] = read(at: p.offset, shape: p.shape) }
+        return out
+    }
+
+    /// The optimizer's state: update count and every state tensor.
+    public func state() -> OptimizerState {
+        lock.lock()
+        defer { lock.unlock() }
+        var s = OptimizerState(config: optimizer, step: counter)
+        for slot in persistentLayout.state { s.slots[slot.name] = read(at: slot.offset, shape: slot.shape) }
+        return s
+    }
+
+    /// Restores the optimizer's state (missing slots become zeros).
+    public func setState(_ state: OptimizerState) {
+        lock.lock()
+        defer { lock.unlock() }
+        counter = state.step
+        for slot in persistentLayout.state {
+            if let t = state.slots[slot.name], t.shape == slot.shape {
+                write(t, at: slot.offset, count: slot.count)
+            } else {
+                write(.zeros(slot.shape, dtype: graph.dtype), at: slot.offset, count: slot.count)
+            }
+        }
+    }
+
+    // MARK: Compilation
+
+    /// The generated program of one binding (for `--emit c` and reports), without compiling it.
+    public func cSource(sizes binding: [String: Int]) throws(CBackendError) -> String {
+        try generator.generate(sizes: relevant(binding)).program.source
+    }
+
+    private func relevant(_ binding: [String: Int]) -> [String: Int] {
+        let symbols = graph.symbols
+        return sizes.merging(binding) { _, b in b }.filter { symbols.contains($0.key) }
+    }
+
+    /// The compiled module of a binding (compiled on first use), e.g. to compile ahead of training.
+    @discardableResult
+    public func compile(sizes binding: [String: Int]) throws(CBackendError) -> CompiledModule {
+        try entry(relevant(binding)).module
+    }
+
+    private func entry(_ binding: [String: Int]) throws(CBackendError)
+        -> (module: CompiledModule, program: TrainingProgram, entry: UnsafeMutableRawPointer)
+    {
+        lock.lock()
+        if let e = modules[binding] { lock.unlock(); return e }
+        lock.unlock()
+        let program = try generator.generate(sizes: binding)
+        let module = try CModuleCache.module(for: program.program)
+        guard let f = module.module.symbol("nngc_train_step") else { throw CBackendError("nngc_train_step not found") }
+        lock.lock()
+        defer { lock.unlock() }
+        modules[binding] = (module, program, f)
+        return (module, program, f)
+    }
+
+    private func reserve(_ elements: Int) {
+        guard elements > capacity else { return }
+        let bigger = UnsafeMutableRawPointer.allocate(byteCount: elements * elementSize, alignment: 64)
+        bigger.initializeMemory(as: UInt8.self, repeating: 0, count: elements * elementSize)
+        bigger.copyMemory(from: arena, byteCount: persistentLayout.persistentElements * elementSize)
+        arena.deallocate()
+        arena = bigger
+        capacity = elements
+    }
+
+    // MARK: Stepping
+
+    /// One training step on a batch: copies `inputs` in, runs forward (dropout active, random
+    /// numbers from `seed` and `step`), backward and the update with learning rate `lr`, and
+    /// returns the loss and the reported outputs (their values before the update).
+    public func step(inputs: [String: Tensor], lr: Double, seed: UInt64 = 0, step: UInt64 = 0)
+        throws(DiagnosticsError) -> (loss: Double, outputs: [String: Tensor])
+    {
+        let options = RunOptions(seed: seed, step: step, training: true, symbolSizes: sizes)
+        let binding = try Interpreter(graph: graph).symbolBindings(inputs: inputs, params: paramPlaceholders, options: options)
+        let e: (module: CompiledModule, program: TrainingProgram, entry: UnsafeMutableRawPointer)
+        do {
+            e = try entry(relevant(binding))
+        } catch {
+            throw DiagnosticsError(Diagnostic(error.description))
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        let layout = e.program.program.layout
+        reserve(layout.totalElements)
+        for s in layout.inputs { write(inputs[s.name]!, at: s.offset, count: s.count) }
+        let rc: Int32
+        switch graph.dtype {
+        case .f32:
+            rc = unsafeBitCast(e.entry, to: StepF32.self)(arena.assumingMemoryBound(to: Float.self), seed, step, lr)
+        case .f64:
+            rc = unsafeBitCast(e.entry, to: StepF64.self)(arena.assumingMemoryBound(to: Double.self), seed, step, lr)
+        }
+        if rc > 0 {
+            let value = read(at: layout.errorSlot, shape: []).doubles[0]
+            throw CompiledGraph.runtimeError(graph: graph, code: Int(rc), value: value)
+        }
+        var outputs: [String: Tensor] = [:]
+        for s in layout.outputs where reportedOutputs.contains(s.name) {
+            // Before the update (rc == 0), outputs in a parameter's slot were snapshotted.
+            let offset = rc == 0 ? e.program.readOffsets[s.name]! : s.offset
+            outputs[s.name] = read(at: offset, shape: s.shape)
+        }
+        let lossValue = outputs[loss]?.scalarValue ?? .nan
+        return (lossValue, outputs)
+    }
+}
