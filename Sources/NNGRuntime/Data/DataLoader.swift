@@ -1,0 +1,192 @@
+import Foundation
+import NNGCore
+import NNGIR
+
+/// Loads the sources of a train block and binds them to a graph's inputs.
+///
+/// - Paths are relative to `baseDirectory` (the .nng file's folder) unless absolute.
+/// - Every column is shaped to its input: data [N, d₁…dₖ] fits an input [B, e₁…eₖ] when each
+///   eᵢ is dᵢ or a symbol (one size per symbol across the inputs); otherwise, when the eᵢ are
+///   all numbers with the same product as the dᵢ, the samples are reshaped (an IDX image
+///   file [N, 28, 28] feeds an input [B, 784]). Anything else is an error.
+/// - Values are converted to the graph's element type.
+/// Errors are diagnostics at the source (or the binding) in the .nng file; their message
+/// names the data file, line and column where there is one.
+public struct DataLoader: Sendable {
+    public var baseDirectory: String
+    /// Sweeps before the first sample and between samples of `ising` (see IsingGenerator).
+    public var isingThermalization: Int
+    public var isingSpacing: Int
+
+    public init(baseDirectory: String, isingThermalization: Int = 200, isingSpacing: Int = 10) {
+        self.baseDirectory = baseDirectory
+        self.isingThermalization = isingThermalization
+        self.isingSpacing = isingSpacing
+    }
+
+    /// The loader for sources written in `nngFile` (paths relative to its folder).
+    public init(nngFile path: String) {
+        let dir = (path as NSString).deletingLastPathComponent
+        self.init(baseDirectory: dir.isEmpty ? "." : dir)
+    }
+
+    /// The training, validation and test sets of a train block (fractions held out after a
+    /// shuffle seeded by the block's seed).
+    public func loadAll(_ config: TrainConfig, graph: Graph) throws(DiagnosticsError) -> (train: Dataset, validation: Dataset?, test: Dataset?) {
+        var train = try load(config.data, graph: graph, role: "data")
+        var validation: Dataset?, test: Dataset?
+        var fractionV: Double?, fractionT: Double?
+        switch config.validation {
+        case .data(let spec)?: validation = try load(spec, graph: graph, role: "validation")
+        case .fraction(let f)?: fractionV = f
+        case nil: break
+        }
+        switch config.test {
+        case .data(let spec)?: test = try load(spec, graph: graph, role: "test")
+        case .fraction(let f)?: fractionT = f
+        case nil: break
+        }
+        if fractionV != nil || fractionT != nil {
+            do {
+                let parts = try train.split(validation: fractionV, test: fractionT, seed: config.seed)
+                train = parts.train
+                if fractionV != nil { validation = parts.validation }
+                if fractionT != nil { test = parts.test }
+            } catch {
+                let range = config.ranges[fractionV != nil ? "validation" : "test"] ?? config.data.range
+                throw DiagnosticsError(Diagnostic(error.message, at: range))
+            }
+        }
+        return (train, validation, test)
+    }
+
+    /// Loads one `data` value and binds it to the graph's inputs.
+    public func load(_ spec: DataSpec, graph: Graph, role: String = "data") throws(DiagnosticsError) -> Dataset {
+        var inputTypes: [String: TensorType] = [:]
+        for (name, node) in graph.inputs { inputTypes[name] = graph.nodes[node].type }
+        var columns: [(name: String, tensor: Tensor, range: SourceRange, what: String)] = []
+        for source in spec.sources {
+            let flat = Set(source.names.filter { inputTypes[$0]?.shape.rank == 1 })
+            let loaded: [(String, Tensor)]
+            do {
+                loaded = try loadSource(source, flat: flat)
+            } catch {
+                throw DiagnosticsError(Diagnostic(error.message, at: source.range, notes: error.notes))
+            }
+            let what: String
+            switch source.kind {
+            case .csv: what = "column data"
+            case .npy, .idx: what = "the array"
+            default: what = "data"
+            }
+            for (name, t) in loaded {
+                if case .ising = source.kind, inputTypes[name] == nil { continue }
+                columns.append((name, t, source.bindingRanges[name] ?? source.range, what))
+            }
+        }
+        let boundText = role == "data" ? "the data" : "the \(role) data"
+        for (name, _) in graph.inputs where !columns.contains(where: { $0.name == name }) {
+            throw DiagnosticsError(Diagnostic("input '\(name)' is not bound by \(boundText)", at: spec.range))
+        }
+        // Agreement on N, in source order.
+        if let first = columns.first {
+            for c in columns.dropFirst() where c.tensor.rank >= 1 && first.tensor.rank >= 1 && c.tensor.shape[0] != first.tensor.shape[0] {
+                throw DiagnosticsError(Diagnostic(
+                    "sources disagree on the number of samples: \(first.name) has \(first.tensor.shape[0]), \(c.name) has \(c.tensor.shape[0])",
+                    at: spec.range))
+            }
+        }
+        var symbols: [String: (size: Int, input: String)] = [:]
+        var fitted: [(String, Tensor)] = []
+        for c in columns {
+            guard let type = inputTypes[c.name] else {
+                throw DiagnosticsError(Diagnostic("'\(c.name)' is not an input of graph '\(graph.name)'", at: c.range))
+            }
+            do {
+                fitted.append((c.name, try fitColumn(c.tensor, name: c.name, to: type, what: c.what, symbols: &symbols)))
+            } catch {
+                throw DiagnosticsError(Diagnostic(error.message, at: c.range))
+            }
+        }
+        do {
+            return try Dataset(orderedColumns: fitted)
+        } catch {
+            throw DiagnosticsError(Diagnostic(error.message, at: spec.range))
+        }
+    }
+
+    /// The columns of one source as stored (f64). `flat`: csv bindings read as [N].
+    public func loadSource(_ source: DataSource, flat: Set<String> = []) throws(DataError) -> [(String, Tensor)] {
+        switch source.kind {
+        case .csv(let path, let columns, let header):
+            let bytes = try read(path)
+            let out = try parseCSV(bytes, path: path, columns: columns, header: header, flat: flat)
+            return out.keys.sorted().map { ($0, out[$0]!) }
+        case .npy(let paths):
+            var out: [(String, Tensor)] = []
+            for name in paths.keys.sorted() { out.append((name, try parseNPY(try read(paths[name]!), path: paths[name]!))) }
+            return out
+        case .idx(let paths):
+            var out: [(String, Tensor)] = []
+            for name in paths.keys.sorted() { out.append((name, try parseIDX(try read(paths[name]!), path: paths[name]!))) }
+            return out
+        case .grid(let grids):
+            return grids.keys.sorted().map { name in
+                let v = grids[name]!.values
+                return (name, Tensor(shape: [v.count, 1], values: v, dtype: .f64))
+            }
+        case .ising(let spec):
+            let data = IsingGenerator(spec, thermalization: isingThermalization, spacing: isingSpacing).generate()
+            return IsingSpec.provided.map { ($0, data.columns[$0]!) }
+        }
+    }
+
+    /// The bytes of a data file (relative to the base directory).
+    public func read(_ path: String) throws(DataError) -> [UInt8] {
+        let full = path.hasPrefix("/") ? path : (baseDirectory as NSString).appendingPathComponent(path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else {
+            throw DataError("\(path): no such file", notes: ["note: looked for \(full)"])
+        }
+        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: full) else {
+            throw DataError("\(path): cannot read the file", notes: ["note: looked for \(full)"])
+        }
+        return [UInt8](data)
+    }
+}
+
+/// Shapes one column to its input (see DataLoader) and converts it to the input's element type.
+/// `symbols` collects the sizes of the symbols bound so far (axis 0 excluded).
+public func fitColumn(_ t: Tensor, name: String, to type: TensorType, what: String = "data",
+                      symbols: inout [String: (size: Int, input: String)]) throws(DataError) -> Tensor {
+    guard type.shape.rank >= 1 else {
+        throw DataError("input '\(name)' is \(type) and has no sample axis: declare it with one, e.g. \(type.dtype)[B]")
+    }
+    guard t.rank >= 1 else { throw DataError("\(what) for '\(name)' has shape [] and no sample axis") }
+    let n = t.shape[0]
+    let sample = Array(t.shape.dropFirst())
+    let want = Array(type.shape.dims.dropFirst())
+    let mismatch = DataError("\(what) for '\(name)' has shape \(Shape(t.shape)) but input '\(name)' is \(type)")
+    if sample.count == want.count {
+        var ok = true
+        var newSymbols = symbols
+        for (d, w) in zip(sample, want) {
+            switch w {
+            case .known(let k): if k != d { ok = false }
+            case .symbol(let s):
+                if let bound = newSymbols[s], bound.size != d {
+                    throw DataError("symbol '\(s)' is \(bound.size) for input '\(bound.input)' but \(d) for input '\(name)'")
+                }
+                newSymbols[s] = (d, name)
+            }
+        }
+        if ok {
+            symbols = newSymbols
+            return t.converted(to: type.dtype)
+        }
+    }
+    if let sizes = Shape(want).concrete, sizes.reduce(1, *) == sample.reduce(1, *) {
+        return Tensor(shape: [n] + sizes, storage: t.converted(to: type.dtype).storage)
+    }
+    throw mismatch
+}

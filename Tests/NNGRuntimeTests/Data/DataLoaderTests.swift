@@ -1,0 +1,188 @@
+import Foundation
+import NNGCore
+import NNGIR
+import NNGLang
+@testable import NNGRuntime
+import Testing
+
+private let xorGraph = """
+graph xor {
+  input x: f32[B, 2]
+  input y: f32[B, 1]
+  param W: f32[2, 1] = zeros
+  p    = sigmoid(x @ W)
+  loss = bce(p, y)
+  output loss
+}
+
+"""
+
+/// Loads the train block's data from files in `dir`; the rendered diagnostics on failure.
+private func loadData(_ train: String, in dir: String, graph: String = xorGraph) -> (Result<(Dataset, Dataset?, Dataset?), DiagnosticsError>, SourceFile) {
+    let (config, g, file) = trainSetup(graph + train, path: dir + "/model.nng")
+    let loader = DataLoader(nngFile: file.path)
+    do { return (.success(try loader.loadAll(config, graph: g)), file) } catch { return (.failure(error), file) }
+}
+
+private func loadError(_ train: String, in dir: String, graph: String = xorGraph) -> [String] {
+    let (result, _) = loadData(train, in: dir, graph: graph)
+    guard case .failure(let e) = result else { return [] }
+    return e.diagnostics.map(\.message)
+}
+
+@Suite struct DataLoaderTests {
+    @Test func csvRelativeToTheNNGFile() throws {
+        let dir = makeTemporaryDirectory()
+        writeFile(dir, "xor.csv", "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
+        let (result, _) = loadData("train {\n  minimize = loss\n  data = csv(\"xor.csv\", x = [0, 1], y = [2])\n  epochs = 1\n}", in: dir)
+        let (train, val, test) = try result.get()
+        #expect(val == nil && test == nil)
+        #expect(train.count == 4)
+        #expect(train["x"] == Tensor(shape: [4, 2], values: [0, 0, 0, 1, 1, 0, 1, 1], dtype: .f32))
+        #expect(train["y"] == Tensor(shape: [4, 1], values: [0, 1, 1, 0], dtype: .f32))
+    }
+
+    @Test func rankOneInputTakesOneColumn() throws {
+        let dir = makeTemporaryDirectory()
+        writeFile(dir, "d.csv", "1,2,0\n3,4,1\n5,6,2\n")
+        let graph = """
+        graph g {
+          input x: f64[B, 2]
+          input label: f64[B]
+          param W: f64[2, 3] = zeros
+          loss = cross_entropy(x @ W, one_hot(label, classes = 3))
+          output loss
+        }
+
+        """
+        let (result, _) = loadData("train {\n  data = csv(\"d.csv\", x = [0, 1], label = [2])\n  epochs = 1\n  validation = 0.34\n}", in: dir, graph: graph)
+        let (train, val, _) = try result.get()
+        #expect(train.count == 2 && val?.count == 1)
+        #expect(train["label"]?.shape == [2])
+        #expect(train["label"]?.dtype == .f64)
+    }
+
+    @Test func npyIdxAndGridTogether() throws {
+        let dir = makeTemporaryDirectory()
+        writeFile(dir, "x.npy", bytes: npyBytes(descr: "<f8", shape: [3, 2], body: littleEndianBytes([1.0, 2, 3, 4, 5, 6])))
+        writeFile(dir, "y.idx", bytes: idxBytes(type: 0x08, shape: [3], body: [1, 0, 1]))
+        let graph = """
+        graph g {
+          input x: f32[B, 2, 1]
+          input y: f32[B, 1]
+          input t: f32[B, 1]
+          loss = mean(x) + mean(y) + mean(t)
+          output loss
+        }
+
+        """
+        let (result, _) = loadData("train {\n  data = [npy(x = \"x.npy\"), idx(y = \"y.idx\"), grid(t = linspace(0, 1, 3))]\n  epochs = 1\n}",
+                                   in: dir, graph: graph)
+        let (train, _, _) = try result.get()
+        #expect(train["x"]?.shape == [3, 2, 1])   // [3, 2] reshaped per sample to [2, 1]
+        #expect(train["y"] == Tensor(shape: [3, 1], values: [1, 0, 1], dtype: .f32))
+        #expect(train["t"] == Tensor(shape: [3, 1], values: [0, 0.5, 1], dtype: .f32))
+    }
+
+    @Test func bindingErrors() {
+        let dir = makeTemporaryDirectory()
+        writeFile(dir, "x.npy", bytes: npyBytes(descr: "<f4", shape: [100, 2], body: littleEndianBytes([Float](repeating: 0, count: 200))))
+        writeFile(dir, "y.npy", bytes: npyBytes(descr: "<f4", shape: [99, 1], body: littleEndianBytes([Float](repeating: 0, count: 99))))
+        writeFile(dir, "x3.csv", "1,2,3\n4,5,6\n7,8,9\n1,1,1\n")
+        #expect(loadError("train {\n  data = npy(x = \"x.npy\", y = \"y.npy\")\n  epochs = 1\n}", in: dir)
+            == ["sources disagree on the number of samples: x has 100, y has 99"])
+        #expect(loadError("train {\n  data = csv(\"x3.csv\", x = [0, 1, 2], y = [0])\n  epochs = 1\n}", in: dir)
+            == ["column data for 'x' has shape [4, 3] but input 'x' is f32[B, 2]"])
+        #expect(loadError("train {\n  data = npy(x = \"nothere.npy\", y = \"y.npy\")\n  epochs = 1\n}", in: dir)
+            == ["nothere.npy: no such file"])
+    }
+
+    @Test func diagnosticsPointAtTheSource() {
+        let dir = makeTemporaryDirectory()
+        writeFile(dir, "bad.csv", "x1,x2,y\n0,0,0\n0,zero,1\n")
+        let (result, file) = loadData("train {\n  data = csv(\"bad.csv\", x = [0, 1], y = [2])\n  epochs = 1\n}", in: dir)
+        guard case .failure(let e) = result else { Issue.record("no error"); return }
+        #expect(e.rendered(in: file) == """
+        \(dir)/model.nng:10:10: error: bad.csv:3:3: 'zero' is not a number (column 1)
+            data = csv("bad.csv", x = [0, 1], y = [2])
+                   ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+        """)
+    }
+
+    @Test func fitColumnRules() throws {
+        var symbols: [String: (size: Int, input: String)] = [:]
+        let t = Tensor.zeros([5, 28, 28], dtype: .f64)
+        let flat = try fitColumn(t, name: "img", to: TensorType(.f32, Shape([.symbol("B"), .known(784)])), symbols: &symbols)
+        #expect(flat.shape == [5, 784] && flat.dtype == .f32)
+        _ = try fitColumn(.zeros([5, 3], dtype: .f64), name: "a", to: TensorType(.f64, Shape([.symbol("B"), .symbol("D")])), symbols: &symbols)
+        #expect(throws: DataError("symbol 'D' is 3 for input 'a' but 4 for input 'b'")) {
+            _ = try fitColumn(.zeros([5, 4], dtype: .f64), name: "b", to: TensorType(.f64, Shape([.symbol("B"), .symbol("D")])), symbols: &symbols)
+        }
+        #expect(throws: DataError("input 's' is f64[] and has no sample axis: declare it with one, e.g. f64[B]")) {
+            _ = try fitColumn(.zeros([5], dtype: .f64), name: "s", to: TensorType(.f64, .scalar), symbols: &symbols)
+        }
+    }
+
+    @Test func isingSourceBindsOnlyGraphInputs() throws {
+        let graph = """
+        graph phase {
+          input spins: f32[B, 16]
+          input ordered: f32[B, 1]
+          param W: f32[16, 1] = zeros
+          loss = bce_logits(spins @ W, ordered)
+          output loss
+        }
+
+        """
+        let dir = makeTemporaryDirectory()
+        let (config, g, _) = trainSetup(graph + "train {\n  data = ising(L = 4, temperatures = [1.5, 3.0], samples = 3, seed = 1)\n  epochs = 1\n}",
+                                        path: dir + "/m.nng")
+        var loader = DataLoader(nngFile: dir + "/m.nng")
+        loader.isingThermalization = 5
+        loader.isingSpacing = 1
+        let data = try loader.load(config.data, graph: g)
+        #expect(data.count == 6)
+        #expect(data.columns.keys.sorted() == ["ordered", "spins"])
+        #expect(data["ordered"]?.doubles == [1, 1, 1, 0, 0, 0])
+        #expect(data["spins"]?.doubles.allSatisfy { $0 == 1 || $0 == -1 } == true)
+    }
+}
+
+@Suite struct IsingTests {
+    @Test func deterministicAndShaped() {
+        let spec = IsingSpec(L: 6, temperatures: [2.0, 2.5], samples: 4, seed: 9)
+        let a = IsingGenerator(spec, thermalization: 10, spacing: 2).generate()
+        let b = IsingGenerator(spec, thermalization: 10, spacing: 2).generate()
+        #expect(a.count == 8)
+        #expect(a["spins"]?.shape == [8, 36] && a["T"]?.shape == [8, 1] && a["ordered"]?.shape == [8, 1])
+        #expect(a["spins"] == b["spins"])
+        #expect(a["T"]?.doubles == [2, 2, 2, 2, 2.5, 2.5, 2.5, 2.5])
+        let c = IsingGenerator(IsingSpec(L: 6, temperatures: [2.0, 2.5], samples: 4, seed: 10), thermalization: 10, spacing: 2).generate()
+        #expect(a["spins"] != c["spins"])
+        #expect(abs(isingCriticalTemperature - 2.269185314213022) < 1e-12)
+    }
+
+    /// Mean |m| per spin against Yang's exact spontaneous magnetisation below T_c, and
+    /// near zero well above it (L = 32).
+    @Test func magnetizationMatchesYang() {
+        let temps = [1.5, 2.0, 3.5]
+        let samples = 40
+        let data = IsingGenerator(IsingSpec(L: 32, temperatures: temps, samples: samples, seed: 1),
+                                  thermalization: 30, spacing: 2).generate()
+        let spins = data["spins"]!.doubles
+        for (t, T) in temps.enumerated() {
+            var meanAbs = 0.0
+            for s in 0..<samples {
+                let row = spins[((t * samples + s) * 1024)..<((t * samples + s + 1) * 1024)]
+                meanAbs += abs(row.reduce(0, +)) / 1024
+            }
+            meanAbs /= Double(samples)
+            if T < isingCriticalTemperature {
+                let exact = pow(1 - pow(sinh(2 / T), -4), 0.125)
+                #expect(abs(meanAbs - exact) / exact < 0.03, "T = \(T): mean |m| = \(meanAbs), exact \(exact)")
+            } else {
+                #expect(meanAbs < 0.15, "T = \(T): mean |m| = \(meanAbs)")
+            }
+        }
+    }
+}
