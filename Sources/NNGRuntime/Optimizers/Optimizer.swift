@@ -1,14 +1,8 @@
 import Foundation
 import NNGCore
+import NNGIR
 
-/// Which update rule an optimizer applies (contract section 7).
-public enum OptimizerKind: String, Sendable, Hashable, CaseIterable {
-    case sgd, adam, adamw
-}
-
-/// An optimizer and its hyper-parameters. The learning rate here is the base rate; the rate of
-/// each step is passed to `update` / `CompiledTrainingStep.step` (schedules are applied by the
-/// training loop).
+/// The update rules of `OptimizerConfig` (declared with the train block in NNGIR).
 ///
 /// Semantics follow PyTorch (torch.optim.SGD / Adam / AdamW, default flags), element by element
 /// in the parameter's element type; scalar coefficients are computed in Double and rounded to
@@ -23,40 +17,19 @@ public enum OptimizerKind: String, Sendable, Hashable, CaseIterable {
 /// - `adamw`: w ← w·(1 − lr·wd) first (decoupled decay), then the Adam update without L2.
 ///   The default weight decay is 0, as the contract writes `adamw(…same…)` (PyTorch's default
 ///   is 0.01).
-public struct OptimizerConfig: Sendable, Hashable, CustomStringConvertible {
-    public var kind: OptimizerKind
-    public var lr: Double
-    public var momentum: Double
-    public var nesterov: Bool
-    public var weightDecay: Double
-    public var beta1: Double
-    public var beta2: Double
-    public var eps: Double
-
-    public init(kind: OptimizerKind, lr: Double, momentum: Double = 0, nesterov: Bool = false, weightDecay: Double = 0,
-                beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8) {
-        self.kind = kind
-        self.lr = lr
-        self.momentum = momentum
-        self.nesterov = nesterov
-        self.weightDecay = weightDecay
-        self.beta1 = beta1
-        self.beta2 = beta2
-        self.eps = eps
-    }
-
+extension OptimizerConfig: CustomStringConvertible {
     public static func sgd(lr: Double = 0.01, momentum: Double = 0, nesterov: Bool = false, weightDecay: Double = 0) -> OptimizerConfig {
         OptimizerConfig(kind: .sgd, lr: lr, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay)
     }
 
     public static func adam(lr: Double = 0.001, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8,
                             weightDecay: Double = 0) -> OptimizerConfig {
-        OptimizerConfig(kind: .adam, lr: lr, weightDecay: weightDecay, beta1: beta1, beta2: beta2, eps: eps)
+        OptimizerConfig(kind: .adam, lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay)
     }
 
     public static func adamw(lr: Double = 0.001, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8,
                              weightDecay: Double = 0) -> OptimizerConfig {
-        OptimizerConfig(kind: .adamw, lr: lr, weightDecay: weightDecay, beta1: beta1, beta2: beta2, eps: eps)
+        OptimizerConfig(kind: .adamw, lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay)
     }
 
     /// The per-parameter state tensors this optimizer keeps, by suffix (`W1.velocity`, `W1.m`, `W1.v`).

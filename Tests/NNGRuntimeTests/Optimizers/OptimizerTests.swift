@@ -1,4 +1,5 @@
 import NNGCore
+import NNGIR
 @testable import NNGRuntime
 import Testing
 
