@@ -1,0 +1,203 @@
+import Foundation
+import NNGCore
+import NNGIR
+
+/// Trains a graph as its `train` block says: epochs of (shuffled) batches, each one training
+/// step — forward, backward, the optimizer's update — on the chosen backend; the learning rate
+/// per epoch from the schedule; validation after every epoch; early stopping that keeps the
+/// best parameters; a checkpoint after every epoch from which `run(from:)` continues exactly.
+public final class Trainer {
+    public let graph: Graph
+    public let config: TrainConfig
+    public let backend: BackendKind
+    /// Forward + backward: the loss's gradient with respect to every parameter.
+    public let gradient: Graph
+    public let seed: UInt64
+    public let totalEpochs: Int
+    /// With `steps = N`: training stops after N steps.
+    public let maxSteps: UInt64?
+    let data: (train: Dataset, validation: Dataset?, test: Dataset?)
+    let engine: TrainingEngine
+    let sizes: [String: Int]
+    let inputNames: Set<String>
+
+    /// - Parameters:
+    ///   - epochs: overrides the block's `epochs`/`steps` (`--epochs`).
+    ///   - seed: overrides the block's `seed` (`--seed`).
+    public init(graph: Graph, config: TrainConfig, data: (train: Dataset, validation: Dataset?, test: Dataset?),
+                backend: BackendKind, epochs: Int? = nil, seed: UInt64? = nil, sizes: [String: Int] = [:]) throws(DiagnosticsError) {
+        self.graph = graph
+        self.config = config
+        self.backend = backend
+        self.data = data
+        self.sizes = sizes
+        self.seed = seed ?? config.seed
+        self.inputNames = Set(graph.inputs.map(\.name))
+        guard data.train.count > 0 else {
+            throw DiagnosticsError(Diagnostic("the training data has no samples", at: config.data.range))
+        }
+        let stepsPerEpoch = Trainer.batchCount(data.train.count, batch: config.batch)
+        switch (epochs, config.length) {
+        case (let e?, _): (totalEpochs, maxSteps) = (e, nil)
+        case (nil, .epochs(let e)): (totalEpochs, maxSteps) = (e, nil)
+        case (nil, .steps(let s)): (totalEpochs, maxSteps) = ((s + stepsPerEpoch - 1) / stepsPerEpoch, UInt64(s))
+        }
+        gradient = try gradientGraph(graph, of: config.minimize, wrt: nil)
+        let params = graph.params.map(\.name)
+        let initial = ParameterInitializer.initialValues(of: graph, seed: self.seed)
+        switch backend {
+        case .c:
+            let step = try CompiledTrainingStep(gradientGraph: gradient, loss: config.minimize, params: params,
+                                                optimizer: config.optimizer, sizes: sizes)
+            step.setParams(initial)
+            engine = step
+        case .interp:
+            engine = InterpreterTrainingStep(gradientGraph: gradient, loss: config.minimize, params: params,
+                                             optimizer: config.optimizer, initial: initial, sizes: sizes)
+        }
+    }
+
+    static func batchCount(_ samples: Int, batch: Int?) -> Int {
+        let b = max(1, min(batch ?? samples, samples))
+        return (samples + b - 1) / b
+    }
+
+    /// The checkpoint of a run that has not started.
+    public func initialCheckpoint() -> TrainingCheckpoint {
+        TrainingCheckpoint(params: engine.params(), optimizer: engine.state(), epoch: 0, step: 0, seed: seed,
+                           bestLoss: .infinity, bestEpoch: 0, bestParams: [:], epochsWithoutImprovement: 0, history: [])
+    }
+
+    /// Runs from `checkpoint` (nil: from the start) to the last epoch, calling `save` after
+    /// every epoch. Returns the summary and the final parameters (the best ones with early stopping).
+    public func run(from checkpoint: TrainingCheckpoint? = nil, observer: TrainingObserver? = nil,
+                    save: (TrainingCheckpoint) throws(DiagnosticsError) -> Void = { _ in }) throws(DiagnosticsError)
+        -> (summary: TrainingSummary, params: [String: Tensor])
+    {
+        var state = checkpoint ?? initialCheckpoint()
+        if checkpoint != nil {
+            engine.setParams(state.params)
+            engine.setState(state.optimizer)
+        }
+        let clock = Date()
+        let secondsBefore = state.history.last?.seconds ?? 0
+        let stepBefore = state.step
+        observer?.trainingStarted(epochs: totalEpochs, stepsPerEpoch: Trainer.batchCount(data.train.count, batch: config.batch),
+                                  startEpoch: state.epoch)
+        var stoppedEarly = false
+        while state.epoch < totalEpochs, maxSteps.map({ state.step < $0 }) ?? true {
+            let record = try trainEpoch(&state, observer: observer, seconds: { secondsBefore + Date().timeIntervalSince(clock) })
+            state.history.append(record)
+            stoppedEarly = updateEarlyStopping(&state, record)
+            state.params = engine.params()
+            state.optimizer = engine.state()
+            try save(state)
+            observer?.epochFinished(record)
+            if stoppedEarly { break }
+        }
+        var final = engine.params()
+        var keptEpoch = state.epoch
+        if config.earlyStop != nil, !state.bestParams.isEmpty {
+            final = final.merging(state.bestParams) { $1 }
+            keptEpoch = state.bestEpoch
+        }
+        let last = state.history.last
+        let summary = TrainingSummary(
+            epochs: state.epoch, steps: state.step, finalLoss: last?.trainLoss ?? .nan,
+            bestLoss: bestLoss(state), keptEpoch: keptEpoch, stoppedEarly: stoppedEarly,
+            test: try data.test.map { t throws(DiagnosticsError) in try evaluate(t, params: final, step: state.step) },
+            reported: last?.reported ?? [:], seconds: secondsBefore + Date().timeIntervalSince(clock),
+            stepsThisRun: state.step - stepBefore, secondsThisRun: Date().timeIntervalSince(clock))
+        return (summary, final)
+    }
+
+    /// One epoch of training steps, then validation.
+    private func trainEpoch(_ state: inout TrainingCheckpoint, observer: TrainingObserver?,
+                            seconds: () -> Double) throws(DiagnosticsError) -> EpochRecord {
+        let epoch = state.epoch
+        let lr = config.schedule.lr(base: config.optimizer.lr, epoch: epoch, totalEpochs: totalEpochs)
+        var lossSum = 0.0, samples = 0
+        var reportedSums: [String: Double] = [:]
+        for indices in data.train.batches(size: config.batch, shuffle: config.shuffle, seed: seed, epoch: epoch) {
+            if let maxSteps, state.step >= maxSteps { break }
+            let inputs = batchInputs(data.train.gather(indices))
+            let result = try engine.step(inputs: inputs, lr: lr, seed: seed, step: state.step)
+            guard result.loss.isFinite else {
+                throw nonFiniteLoss(result.loss, inputs: inputs, step: state.step, epoch: epoch + 1)
+            }
+            lossSum += result.loss * Double(indices.count)
+            for name in config.report {
+                if let v = result.outputs[name]?.scalarValue { reportedSums[name, default: 0] += v * Double(indices.count) }
+            }
+            samples += indices.count
+            state.step += 1
+            observer?.stepFinished(epoch: epoch + 1, step: state.step, loss: result.loss)
+        }
+        state.epoch += 1
+        var record = EpochRecord(epoch: epoch + 1, step: state.step, trainLoss: lossSum / Double(max(1, samples)),
+                                 validationLoss: nil, reported: reportedSums.mapValues { $0 / Double(max(1, samples)) },
+                                 validationReported: [:], lr: lr, seconds: 0)
+        if let validation = data.validation {
+            let values = try evaluate(validation, params: engine.params(), step: state.step)
+            record.validationLoss = values[config.minimize]
+            record.validationReported = values.filter { $0.key != config.minimize }
+        }
+        record.seconds = seconds()
+        return record
+    }
+
+    /// Tracks the best validation loss; true when patience has run out.
+    private func updateEarlyStopping(_ state: inout TrainingCheckpoint, _ record: EpochRecord) -> Bool {
+        guard let loss = record.validationLoss else { return false }
+        if loss < state.bestLoss {
+            state.bestLoss = loss
+            state.bestEpoch = record.epoch
+            state.epochsWithoutImprovement = 0
+            if config.earlyStop != nil { state.bestParams = engine.params() }
+            return false
+        }
+        state.epochsWithoutImprovement += 1
+        return config.earlyStop.map { state.epochsWithoutImprovement >= $0 } ?? false
+    }
+
+    private func bestLoss(_ state: TrainingCheckpoint) -> Double {
+        if state.bestLoss.isFinite { return state.bestLoss }
+        return state.history.map(\.trainLoss).min() ?? .nan
+    }
+
+    /// The loss and reported outputs of `params` on a whole data set (not training: no dropout).
+    public func evaluate(_ set: Dataset, params: [String: Tensor], step: UInt64) throws(DiagnosticsError) -> [String: Double] {
+        let options = RunOptions(seed: seed, step: step, training: false, symbolSizes: sizes)
+        let outputs = try backend.outputs(of: graph, inputs: batchInputs(set), params: params, options: options)
+        var values: [String: Double] = [:]
+        for (name, value) in outputs where name == config.minimize || config.report.contains(name) {
+            if let v = value.scalarValue { values[name] = v }
+        }
+        return values
+    }
+
+    private func batchInputs(_ batch: Dataset) -> [String: Tensor] {
+        batch.columns.filter { inputNames.contains($0.key) }.mapValues { $0.converted(to: graph.dtype) }
+    }
+
+    /// Finds the first operation that produced a non-finite value (by re-running the step on
+    /// the interpreter) and names it with its source line.
+    private func nonFiniteLoss(_ loss: Double, inputs: [String: Tensor], step: UInt64, epoch: Int) -> DiagnosticsError {
+        let head = "the loss became \(loss.isNaN ? "NaN" : loss > 0 ? "+infinity" : "-infinity") at step \(step + 1) (epoch \(epoch))"
+        let options = RunOptions(seed: seed, step: step, training: true, symbolSizes: sizes)
+        guard let values = try? Interpreter(graph: gradient).run(inputs: inputs, params: engine.params(), options: options),
+              let id = Interpreter.firstNonFinite(values) else {
+            return DiagnosticsError(Diagnostic(head, at: config.ranges["minimize"] ?? .none))
+        }
+        let node = gradient.nodes[id]
+        let what: String
+        switch node.op {
+        case .input(let name): what = "input '\(name)' holds a non-finite value"
+        case .param(let name, _): what = "param '\(name)' holds a non-finite value"
+        default:
+            let named = node.name.map { "'\($0)' = " } ?? ""
+            what = "the first non-finite value comes from \(named)\(node.op.sourceName)(…)"
+        }
+        return DiagnosticsError(Diagnostic("\(head): \(what)", at: node.range))
+    }
+}

@@ -1,0 +1,58 @@
+import NNGCore
+import NNGIR
+
+/// What the training loop needs from a backend: one step (forward, backward, update) on a
+/// batch, and access to the parameters and the optimizer's state (for checkpoints, resume and
+/// early stopping). When a step's loss is not finite, nothing is updated.
+public protocol TrainingEngine: AnyObject {
+    func setParams(_ values: [String: Tensor])
+    func params() -> [String: Tensor]
+    func state() -> OptimizerState
+    func setState(_ state: OptimizerState)
+    func step(inputs: [String: Tensor], lr: Double, seed: UInt64, step: UInt64)
+        throws(DiagnosticsError) -> (loss: Double, outputs: [String: Tensor])
+}
+
+extension CompiledTrainingStep: TrainingEngine {}
+
+/// The reference engine: the gradient graph on the interpreter, then the Swift optimizer.
+public final class InterpreterTrainingStep: TrainingEngine {
+    public let graph: Graph
+    public let loss: String
+    /// Trained parameter → the output holding its gradient.
+    public let gradientOutputs: [String: String]
+    private var values: [String: Tensor]
+    private var optimizerState: OptimizerState
+    private let sizes: [String: Int]
+
+    public init(gradientGraph: Graph, loss: String, params: [String], optimizer: OptimizerConfig,
+                initial: [String: Tensor], sizes: [String: Int] = [:]) {
+        self.graph = gradientGraph
+        self.loss = loss
+        self.gradientOutputs = Dictionary(uniqueKeysWithValues: params.map { ($0, "d\(loss)_d\($0)") })
+        self.values = initial
+        self.optimizerState = .initial(optimizer, params: initial.filter { params.contains($0.key) })
+        self.sizes = sizes
+    }
+
+    public func setParams(_ values: [String: Tensor]) { self.values.merge(values) { $1 } }
+    public func params() -> [String: Tensor] { values }
+    public func state() -> OptimizerState { optimizerState }
+    public func setState(_ state: OptimizerState) { optimizerState = state }
+
+    public func step(inputs: [String: Tensor], lr: Double, seed: UInt64, step: UInt64)
+        throws(DiagnosticsError) -> (loss: Double, outputs: [String: Tensor])
+    {
+        let options = RunOptions(seed: seed, step: step, training: true, symbolSizes: sizes)
+        let results = try Interpreter(graph: graph).outputs(inputs: inputs, params: values, options: options)
+        var outputs: [String: Tensor] = [:]
+        for (name, value) in results where outputs[name] == nil { outputs[name] = value }
+        let lossValue = outputs[loss]?.scalarValue ?? .nan
+        guard lossValue.isFinite else { return (lossValue, outputs) }
+        var grads: [String: Tensor] = [:]
+        for (param, output) in gradientOutputs { grads[param] = outputs[output] }
+        update(params: &values, grads: grads, state: &optimizerState, lr: lr)
+        let gradientNames = Set(gradientOutputs.values)
+        return (lossValue, outputs.filter { !gradientNames.contains($0.key) })
+    }
+}
