@@ -129,15 +129,15 @@ public func parseIDX(_ bytes: [UInt8], path: String) throws(DataError) -> Tensor
     return Tensor(shape: shape, values: values, dtype: .f64)
 }
 
-func readLE32(_ b: [UInt8], _ at: Int) -> UInt32 {
+private func readLE32(_ b: [UInt8], _ at: Int) -> UInt32 {
     UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24
 }
 
-func readBE32(_ b: [UInt8], _ at: Int) -> UInt32 {
+private func readBE32(_ b: [UInt8], _ at: Int) -> UInt32 {
     UInt32(b[at]) << 24 | UInt32(b[at + 1]) << 16 | UInt32(b[at + 2]) << 8 | UInt32(b[at + 3])
 }
 
-extension String {
+private extension String {
     func leftPadded(_ n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
     var trimmingSpaces: String {
         var s = Substring(self)

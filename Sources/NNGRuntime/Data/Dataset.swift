@@ -51,7 +51,7 @@ public struct Dataset: Sendable {
     /// The samples at `indices`, in that order (a batch).
     public func gather(_ indices: [Int]) -> Dataset {
         var out: [String: Tensor] = [:]
-        for (name, t) in columns { out[name] = gatherRows(t, indices) }
+        for (name, t) in columns { out[name] = datasetGatherRows(t, indices) }
         return Dataset(columns: out, count: indices.count)
     }
 
@@ -103,7 +103,7 @@ public struct Dataset: Sendable {
 }
 
 /// Rows of a tensor along axis 0.
-func gatherRows(_ t: Tensor, _ indices: [Int]) -> Tensor {
+func datasetGatherRows(_ t: Tensor, _ indices: [Int]) -> Tensor {
     let rows = t.shape[0]
     let row = rows == 0 ? 0 : t.count / rows
     var shape = t.shape

@@ -42,9 +42,9 @@ public func lineChartSVG(series: [ChartSeries], xLabel: String, yLabel: String, 
     // x axis
     var xMin = finite.map(\.x).min() ?? 0, xMax = finite.map(\.x).max() ?? 1
     if xMax == xMin { xMin -= 1; xMax += 1 }
-    var xStep = niceStep((xMax - xMin) / 6)
+    var xStep = chartNiceStep((xMax - xMin) / 6)
     if integerX { xStep = max(1, xStep.rounded()) }
-    let xTicks = ticks(from: xMin, to: xMax, step: xStep)
+    let xTicks = chartTicks(from: xMin, to: xMax, step: xStep)
 
     // y axis (in log10 units on a log axis)
     var yMin: Double, yMax: Double
@@ -60,9 +60,9 @@ public func lineChartSVG(series: [ChartSeries], xLabel: String, yLabel: String, 
     } else {
         yMin = ys.min() ?? 0; yMax = ys.max() ?? 1
         if yMax == yMin { let pad = yMin == 0 ? 1 : abs(yMin) * 0.1; yMin -= pad; yMax += pad }
-        let step = niceStep((yMax - yMin) / 5)
+        let step = chartNiceStep((yMax - yMin) / 5)
         yMin = floor(yMin / step) * step; yMax = ceil(yMax / step) * step
-        yTicks = ticks(from: yMin, to: yMax, step: step)
+        yTicks = chartTicks(from: yMin, to: yMax, step: step)
     }
     func px(_ x: Double) -> Double { left + (x - xMin) / (xMax - xMin) * plotW }
     func py(_ y: Double) -> Double {
@@ -78,7 +78,7 @@ public func lineChartSVG(series: [ChartSeries], xLabel: String, yLabel: String, 
 
     """
     s += "<rect width=\"\(width)\" height=\"\(height)\" fill=\"white\"/>\n"
-    if let title { s += "<text class=\"title\" x=\"\(f(W / 2))\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">\(xmlEscape(title))</text>\n" }
+    if let title { s += "<text class=\"title\" x=\"\(f(W / 2))\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">\(svgEscape(title))</text>\n" }
     // grid and ticks
     s += "<g class=\"grid\" stroke=\"#e4e4e4\" stroke-width=\"1\">\n"
     for t in yMinor { s += "<line x1=\"\(f(left))\" y1=\"\(f(pyTick(t)))\" x2=\"\(f(left + plotW))\" y2=\"\(f(pyTick(t)))\" stroke=\"#f2f2f2\"/>\n" }
@@ -89,19 +89,19 @@ public func lineChartSVG(series: [ChartSeries], xLabel: String, yLabel: String, 
     s += "<g class=\"x-ticks\" text-anchor=\"middle\">\n"
     for t in xTicks {
         s += "<line x1=\"\(f(px(t)))\" y1=\"\(f(top + plotH))\" x2=\"\(f(px(t)))\" y2=\"\(f(top + plotH + 5))\" stroke=\"#333\"/>"
-        s += "<text x=\"\(f(px(t)))\" y=\"\(f(top + plotH + 19))\">\(tickLabel(t, step: xStep))</text>\n"
+        s += "<text x=\"\(f(px(t)))\" y=\"\(f(top + plotH + 19))\">\(chartTickLabel(t, step: xStep))</text>\n"
     }
     s += "</g>\n<g class=\"y-ticks\" text-anchor=\"end\">\n"
     let yStep = yTicks.count > 1 ? yTicks[1] - yTicks[0] : 1
     for t in yTicks {
-        let label = logY ? decadeLabel(Int(t)) : tickLabel(t, step: yStep)
+        let label = logY ? chartDecadeLabel(Int(t)) : chartTickLabel(t, step: yStep)
         s += "<line x1=\"\(f(left - 5))\" y1=\"\(f(pyTick(t)))\" x2=\"\(f(left))\" y2=\"\(f(pyTick(t)))\" stroke=\"#333\"/>"
         s += "<text x=\"\(f(left - 8))\" y=\"\(f(pyTick(t) + 4))\">\(label)</text>\n"
     }
     s += "</g>\n"
-    s += "<text class=\"x-label\" x=\"\(f(left + plotW / 2))\" y=\"\(f(H - 12))\" text-anchor=\"middle\" font-size=\"13\">\(xmlEscape(xLabel))</text>\n"
+    s += "<text class=\"x-label\" x=\"\(f(left + plotW / 2))\" y=\"\(f(H - 12))\" text-anchor=\"middle\" font-size=\"13\">\(svgEscape(xLabel))</text>\n"
     let yl = "\(f(18)),\(f(top + plotH / 2))"
-    s += "<text class=\"y-label\" transform=\"translate(\(yl)) rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">\(xmlEscape(yLabel + (logY ? " (log scale)" : "")))</text>\n"
+    s += "<text class=\"y-label\" transform=\"translate(\(yl)) rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">\(svgEscape(yLabel + (logY ? " (log scale)" : "")))</text>\n"
 
     // lines
     s += "<g class=\"series\" fill=\"none\" stroke-width=\"2\" stroke-linejoin=\"round\">\n"
@@ -114,7 +114,7 @@ public func lineChartSVG(series: [ChartSeries], xLabel: String, yLabel: String, 
         let dash = se.dashed ? " stroke-dasharray=\"6 4\"" : ""
         for seg in segments where !seg.isEmpty {
             let pts = seg.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " ")
-            s += "<polyline data-series=\"\(xmlEscape(se.name))\" stroke=\"\(se.color)\"\(dash) points=\"\(pts)\"/>\n"
+            s += "<polyline data-series=\"\(svgEscape(se.name))\" stroke=\"\(se.color)\"\(dash) points=\"\(pts)\"/>\n"
         }
         if se.points.count <= 40 {
             for seg in segments { for (x, y) in seg { s += "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"2.5\" fill=\"\(se.color)\" stroke=\"none\"/>\n" } }
@@ -130,21 +130,21 @@ public func lineChartSVG(series: [ChartSeries], xLabel: String, yLabel: String, 
         let y = ly + 13 + 18 * Double(k)
         let dash = se.dashed ? " stroke-dasharray=\"6 4\"" : ""
         s += "<line x1=\"\(f(lx + 8))\" y1=\"\(f(y))\" x2=\"\(f(lx + 30))\" y2=\"\(f(y))\" stroke=\"\(se.color)\" stroke-width=\"2\"\(dash)/>"
-        s += "<text x=\"\(f(lx + 36))\" y=\"\(f(y + 4))\">\(xmlEscape(se.name))</text>\n"
+        s += "<text x=\"\(f(lx + 36))\" y=\"\(f(y + 4))\">\(svgEscape(se.name))</text>\n"
     }
     s += "</g>\n</svg>\n"
     return s
 }
 
 /// 1, 2 or 5 times a power of ten, near `raw`.
-func niceStep(_ raw: Double) -> Double {
+func chartNiceStep(_ raw: Double) -> Double {
     guard raw > 0, raw.isFinite else { return 1 }
     let mag = pow(10, floor(log10(raw)))
     let f = raw / mag
     return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag
 }
 
-func ticks(from lo: Double, to hi: Double, step: Double) -> [Double] {
+func chartTicks(from lo: Double, to hi: Double, step: Double) -> [Double] {
     var out: [Double] = []
     var k = ceil(lo / step - 1e-9)
     while k * step <= hi + step * 1e-9, out.count < 100 {
@@ -155,20 +155,20 @@ func ticks(from lo: Double, to hi: Double, step: Double) -> [Double] {
 }
 
 /// A tick value with as many decimals as the step needs.
-func tickLabel(_ v: Double, step: Double) -> String {
+func chartTickLabel(_ v: Double, step: Double) -> String {
     let decimals = max(0, Int(-floor(log10(step) + 1e-9)))
     if abs(v) >= 1e6 || (abs(v) < 1e-4 && v != 0) { return String(format: "%.0e", v) }
     return String(format: "%.\(decimals)f", v)
 }
 
 /// 10^k as `0.001` … `1000`, else `1e-5`.
-func decadeLabel(_ k: Int) -> String {
+func chartDecadeLabel(_ k: Int) -> String {
     if k >= 0, k <= 3 { return String(Int(pow(10, Double(k)))) }
     if k < 0, k >= -3 { return "0." + String(repeating: "0", count: -k - 1) + "1" }
     return "1e\(k)"
 }
 
-func xmlEscape(_ s: String) -> String {
+func svgEscape(_ s: String) -> String {
     s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
         .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
 }

@@ -19,7 +19,7 @@ graph xor {
 
 /// Loads the train block's data from files in `dir`; the rendered diagnostics on failure.
 private func loadData(_ train: String, in dir: String, graph: String = xorGraph) -> (Result<(Dataset, Dataset?, Dataset?), DiagnosticsError>, SourceFile) {
-    let (config, g, file) = trainSetup(graph + train, path: dir + "/model.nng")
+    let (config, g, file) = dataTrainSetup(graph + train, path: dir + "/model.nng")
     let loader = DataLoader(nngFile: file.path)
     do { return (.success(try loader.loadAll(config, graph: g)), file) } catch { return (.failure(error), file) }
 }
@@ -32,8 +32,8 @@ private func loadError(_ train: String, in dir: String, graph: String = xorGraph
 
 @Suite struct DataLoaderTests {
     @Test func csvRelativeToTheNNGFile() throws {
-        let dir = makeTemporaryDirectory()
-        writeFile(dir, "xor.csv", "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
+        let dir = makeDataTestDirectory()
+        writeDataFile(dir, "xor.csv", "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
         let (result, _) = loadData("train {\n  minimize = loss\n  data = csv(\"xor.csv\", x = [0, 1], y = [2])\n  epochs = 1\n}", in: dir)
         let (train, val, test) = try result.get()
         #expect(val == nil && test == nil)
@@ -43,8 +43,8 @@ private func loadError(_ train: String, in dir: String, graph: String = xorGraph
     }
 
     @Test func rankOneInputTakesOneColumn() throws {
-        let dir = makeTemporaryDirectory()
-        writeFile(dir, "d.csv", "1,2,0\n3,4,1\n5,6,2\n")
+        let dir = makeDataTestDirectory()
+        writeDataFile(dir, "d.csv", "1,2,0\n3,4,1\n5,6,2\n")
         let graph = """
         graph g {
           input x: f64[B, 2]
@@ -63,9 +63,9 @@ private func loadError(_ train: String, in dir: String, graph: String = xorGraph
     }
 
     @Test func npyIdxAndGridTogether() throws {
-        let dir = makeTemporaryDirectory()
-        writeFile(dir, "x.npy", bytes: npyBytes(descr: "<f8", shape: [3, 2], body: littleEndianBytes([1.0, 2, 3, 4, 5, 6])))
-        writeFile(dir, "y.idx", bytes: idxBytes(type: 0x08, shape: [3], body: [1, 0, 1]))
+        let dir = makeDataTestDirectory()
+        writeDataFile(dir, "x.npy", bytes: npyBytes(descr: "<f8", shape: [3, 2], body: littleEndianBytes([1.0, 2, 3, 4, 5, 6])))
+        writeDataFile(dir, "y.idx", bytes: idxBytes(type: 0x08, shape: [3], body: [1, 0, 1]))
         let graph = """
         graph g {
           input x: f32[B, 2, 1]
@@ -85,10 +85,10 @@ private func loadError(_ train: String, in dir: String, graph: String = xorGraph
     }
 
     @Test func bindingErrors() {
-        let dir = makeTemporaryDirectory()
-        writeFile(dir, "x.npy", bytes: npyBytes(descr: "<f4", shape: [100, 2], body: littleEndianBytes([Float](repeating: 0, count: 200))))
-        writeFile(dir, "y.npy", bytes: npyBytes(descr: "<f4", shape: [99, 1], body: littleEndianBytes([Float](repeating: 0, count: 99))))
-        writeFile(dir, "x3.csv", "1,2,3\n4,5,6\n7,8,9\n1,1,1\n")
+        let dir = makeDataTestDirectory()
+        writeDataFile(dir, "x.npy", bytes: npyBytes(descr: "<f4", shape: [100, 2], body: littleEndianBytes([Float](repeating: 0, count: 200))))
+        writeDataFile(dir, "y.npy", bytes: npyBytes(descr: "<f4", shape: [99, 1], body: littleEndianBytes([Float](repeating: 0, count: 99))))
+        writeDataFile(dir, "x3.csv", "1,2,3\n4,5,6\n7,8,9\n1,1,1\n")
         #expect(loadError("train {\n  data = npy(x = \"x.npy\", y = \"y.npy\")\n  epochs = 1\n}", in: dir)
             == ["sources disagree on the number of samples: x has 100, y has 99"])
         #expect(loadError("train {\n  data = csv(\"x3.csv\", x = [0, 1, 2], y = [0])\n  epochs = 1\n}", in: dir)
@@ -98,8 +98,8 @@ private func loadError(_ train: String, in dir: String, graph: String = xorGraph
     }
 
     @Test func diagnosticsPointAtTheSource() {
-        let dir = makeTemporaryDirectory()
-        writeFile(dir, "bad.csv", "x1,x2,y\n0,0,0\n0,zero,1\n")
+        let dir = makeDataTestDirectory()
+        writeDataFile(dir, "bad.csv", "x1,x2,y\n0,0,0\n0,zero,1\n")
         let (result, file) = loadData("train {\n  data = csv(\"bad.csv\", x = [0, 1], y = [2])\n  epochs = 1\n}", in: dir)
         guard case .failure(let e) = result else { Issue.record("no error"); return }
         #expect(e.rendered(in: file) == """
@@ -134,8 +134,8 @@ private func loadError(_ train: String, in dir: String, graph: String = xorGraph
         }
 
         """
-        let dir = makeTemporaryDirectory()
-        let (config, g, _) = trainSetup(graph + "train {\n  data = ising(L = 4, temperatures = [1.5, 3.0], samples = 3, seed = 1)\n  epochs = 1\n}",
+        let dir = makeDataTestDirectory()
+        let (config, g, _) = dataTrainSetup(graph + "train {\n  data = ising(L = 4, temperatures = [1.5, 3.0], samples = 3, seed = 1)\n  epochs = 1\n}",
                                         path: dir + "/m.nng")
         var loader = DataLoader(nngFile: dir + "/m.nng")
         loader.isingThermalization = 5

@@ -77,12 +77,12 @@ private func csvError(_ text: String, _ columns: [String: [Int]], header: CSVHea
     }
 
     @Test func npyWrittenByNumPy() throws {
-        guard pythonHas(["numpy"]) else {
+        guard dataPythonHas(["numpy"]) else {
             print("skipping the NumPy cross-check: python3 with numpy is not available")
             return
         }
-        let dir = makeTemporaryDirectory()
-        let r = runPython("""
+        let dir = makeDataTestDirectory()
+        let r = runDataPython("""
         import numpy as np
         np.save('\(dir)/a.npy', np.arange(12, dtype=np.float32).reshape(3, 4) / 4)
         np.save('\(dir)/b.npy', np.array([[1], [-2]], dtype=np.int64))

@@ -5,17 +5,17 @@ import NNGLang
 @testable import NNGRuntime
 
 /// A fresh temporary folder for one test.
-func makeTemporaryDirectory(_ tag: String = "nngc-test") -> String {
+func makeDataTestDirectory(_ tag: String = "nngc-test") -> String {
     let dir = NSTemporaryDirectory() + "\(tag)-\(UUID().uuidString)"
     try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir
 }
 
-func writeFile(_ dir: String, _ name: String, _ text: String) {
+func writeDataFile(_ dir: String, _ name: String, _ text: String) {
     FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(text.utf8))
 }
 
-func writeFile(_ dir: String, _ name: String, bytes: [UInt8]) {
+func writeDataFile(_ dir: String, _ name: String, bytes: [UInt8]) {
     FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(bytes))
 }
 
@@ -45,7 +45,7 @@ func idxBytes(type: UInt8, shape: [Int], body: [UInt8]) -> [UInt8] {
 }
 
 /// Parses `source`, reads its train block against its graph (failing on diagnostics).
-func trainSetup(_ source: String, path: String = "model.nng") -> (TrainConfig, Graph, SourceFile) {
+func dataTrainSetup(_ source: String, path: String = "model.nng") -> (TrainConfig, Graph, SourceFile) {
     let file = SourceFile(path: path, text: source)
     let (module, pd) = parse(file)
     precondition(pd.isEmpty, "\(pd)")
@@ -55,12 +55,12 @@ func trainSetup(_ source: String, path: String = "model.nng") -> (TrainConfig, G
 }
 
 /// Whether python3 can import all of `modules` (for optional cross-checks).
-func pythonHas(_ modules: [String]) -> Bool {
-    runPython("import " + modules.joined(separator: ", ")).status == 0
+func dataPythonHas(_ modules: [String]) -> Bool {
+    runDataPython("import " + modules.joined(separator: ", ")).status == 0
 }
 
 @discardableResult
-func runPython(_ code: String) -> (status: Int32, output: String) {
+func runDataPython(_ code: String) -> (status: Int32, output: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = ["python3", "-c", code]

@@ -107,7 +107,7 @@ private let sample = Safetensors(tensors: [
     }
 }
 
-struct SimulatedCrash: Error {}
+struct SimulatedWriteCrash: Error {}
 
 @Suite struct AtomicWriteTests {
     @Test func replacesTheFile() throws {
@@ -127,12 +127,12 @@ struct SimulatedCrash: Error {}
         try sample.write(to: path)
         let next = Safetensors(tensors: ["w1": .zeros([1000], dtype: .f64)])
         var sawTemporary = false
-        #expect(throws: SimulatedCrash.self) {
+        #expect(throws: SimulatedWriteCrash.self) {
             try next.write(to: path) {
                 // The new bytes are complete in a temporary file beside the target.
                 let files = try FileManager.default.contentsOfDirectory(atPath: dir)
                 sawTemporary = files.contains { $0.hasPrefix(".checkpoint.safetensors.tmp-") }
-                throw SimulatedCrash()
+                throw SimulatedWriteCrash()
             }
         }
         #expect(sawTemporary)
@@ -185,7 +185,7 @@ struct SimulatedCrash: Error {}
         if let dir = ProcessInfo.processInfo.environment["NNGC_CHART_DIR"] {
             try? svg.write(toFile: dir + "/linear.svg", atomically: true, encoding: .utf8)
         }
-        let parsed = XMLParserCheck(svg)
+        let parsed = SVGWellFormed(svg)
         #expect(parsed.ok, "\(parsed.error ?? "")")
     }
 
@@ -204,19 +204,19 @@ struct SimulatedCrash: Error {}
     @Test func degenerateInputs() {
         let one = lossChartSVG(history: History(rows: [HistoryRow(epoch: 1, step: 1, trainLoss: 0.5, lr: 0.1, seconds: 0)]))
         #expect(one.contains("<circle"))
-        #expect(XMLParserCheck(one).ok)
+        #expect(SVGWellFormed(one).ok)
         let nan = lossChartSVG(history: History(rows: [
             HistoryRow(epoch: 1, step: 1, trainLoss: 1, lr: 0.1, seconds: 0),
             HistoryRow(epoch: 2, step: 2, trainLoss: .nan, lr: 0.1, seconds: 0),
             HistoryRow(epoch: 3, step: 3, trainLoss: 0.5, lr: 0.1, seconds: 0),
         ]))
         #expect(!nan.contains("nan") && !nan.contains("NaN"))
-        #expect(XMLParserCheck(lossChartSVG(history: History())).ok)
+        #expect(SVGWellFormed(lossChartSVG(history: History())).ok)
     }
 }
 
 /// A small well-formedness check: tags balance, attributes are quoted, no stray '<' or '&'.
-struct XMLParserCheck {
+struct SVGWellFormed {
     var ok = true
     var error: String?
     init(_ text: String) {
