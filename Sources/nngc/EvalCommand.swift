@@ -32,7 +32,6 @@ struct EvalCommand: ParsableCommand {
 
     func validate() throws {
         if wrt != nil, grad == nil { throw ValidationError("--wrt needs --grad OUT") }
-        if params != nil { throw ValidationError("--params is not available yet") }
     }
 
     func run() throws {
@@ -45,6 +44,7 @@ struct EvalCommand: ParsableCommand {
         }
         var feeds = FeedSet(graph: forward)
         do {
+            if let params { try feeds.addParamsFile(params) }
             if let feed { try feeds.addFile(feed) }
             for assignment in assignments { try feeds.addAssignment(assignment) }
         } catch let error as FeedSet.Failure {
@@ -115,6 +115,23 @@ struct FeedSet {
             for (name, value) in values { try add(name: name, value: value) }
         } catch let error as FeedValues.ParseError {
             throw Failure(message: "\(path): \(error.description)")
+        }
+    }
+
+    /// Parameters from `params.safetensors` (or a `checkpoint.safetensors`, whose parameters
+    /// are stored as `param/NAME`). Tensors that name no param of the graph are an error.
+    mutating func addParamsFile(_ path: String) throws {
+        let file: Safetensors
+        do { file = try Safetensors.read(path: path) } catch { throw Failure(message: "\(error)") }
+        let isCheckpoint = file.metadata["format"] == RunFolder.checkpointFormat
+        for (key, value) in file.tensors.sorted(by: { $0.key < $1.key }) {
+            guard !isCheckpoint || key.hasPrefix("param/") else { continue }
+            let name = isCheckpoint ? String(key.dropFirst(6)) : key
+            guard graph.params.contains(where: { $0.name == name }) else {
+                let hint = closestName(to: name, among: graph.params.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                throw Failure(message: "\(path): '\(name)' is not a param of graph '\(graph.name)'\(hint)")
+            }
+            try add(name: name, value: value.converted(to: graph.dtype))
         }
     }
 

@@ -9,7 +9,7 @@ struct NNGC: ParsableCommand {
         commandName: "nngc",
         abstract: "Compile, differentiate, check and run neural-network graphs written in .nng.",
         version: "0.1.0",
-        subcommands: [CheckCommand.self, CompileCommand.self, EvalCommand.self, GradcheckCommand.self]
+        subcommands: [CheckCommand.self, CompileCommand.self, EvalCommand.self, GradcheckCommand.self, TrainCommand.self]
     )
 
     /// Exit statuses of the contract: 0 success, 1 an error in the user's input

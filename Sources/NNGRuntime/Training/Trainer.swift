@@ -69,9 +69,13 @@ public final class Trainer {
     }
 
     /// Runs from `checkpoint` (nil: from the start) to the last epoch, calling `save` after
-    /// every epoch. Returns the summary and the final parameters (the best ones with early stopping).
+    /// every epoch with whether it is the last one (the caller may skip intermediate saves).
+    /// `interrupted` is asked after every epoch: when it answers true the run stops there
+    /// (after saving). Returns the summary and the final parameters (the best ones with early
+    /// stopping).
     public func run(from checkpoint: TrainingCheckpoint? = nil, observer: TrainingObserver? = nil,
-                    save: (TrainingCheckpoint) throws(DiagnosticsError) -> Void = { _ in }) throws(DiagnosticsError)
+                    interrupted: () -> Bool = { false },
+                    save: (TrainingCheckpoint, _ last: Bool) throws(DiagnosticsError) -> Void = { _, _ in }) throws(DiagnosticsError)
         -> (summary: TrainingSummary, params: [String: Tensor])
     {
         var state = checkpoint ?? initialCheckpoint()
@@ -84,16 +88,18 @@ public final class Trainer {
         let stepBefore = state.step
         observer?.trainingStarted(epochs: totalEpochs, stepsPerEpoch: Trainer.batchCount(data.train.count, batch: config.batch),
                                   startEpoch: state.epoch)
-        var stoppedEarly = false
+        var stoppedEarly = false, wasInterrupted = false
         while state.epoch < totalEpochs, maxSteps.map({ state.step < $0 }) ?? true {
             let record = try trainEpoch(&state, observer: observer, seconds: { secondsBefore + Date().timeIntervalSince(clock) })
             state.history.append(record)
             stoppedEarly = updateEarlyStopping(&state, record)
+            wasInterrupted = interrupted()
             state.params = engine.params()
             state.optimizer = engine.state()
-            try save(state)
+            let last = stoppedEarly || wasInterrupted || state.epoch >= totalEpochs || maxSteps.map { state.step >= $0 } ?? false
+            try save(state, last)
             observer?.epochFinished(record)
-            if stoppedEarly { break }
+            if stoppedEarly || wasInterrupted { break }
         }
         var final = engine.params()
         var keptEpoch = state.epoch
@@ -104,7 +110,7 @@ public final class Trainer {
         let last = state.history.last
         let summary = TrainingSummary(
             epochs: state.epoch, steps: state.step, finalLoss: last?.trainLoss ?? .nan,
-            bestLoss: bestLoss(state), keptEpoch: keptEpoch, stoppedEarly: stoppedEarly,
+            bestLoss: bestLoss(state), keptEpoch: keptEpoch, stoppedEarly: stoppedEarly, interrupted: wasInterrupted,
             test: try data.test.map { t throws(DiagnosticsError) in try evaluate(t, params: final, step: state.step) },
             reported: last?.reported ?? [:], seconds: secondsBefore + Date().timeIntervalSince(clock),
             stepsThisRun: state.step - stepBefore, secondsThisRun: Date().timeIntervalSince(clock))

@@ -39,6 +39,8 @@ public struct TrainingSummary: Sendable {
     /// The epoch whose parameters were kept (the best validation epoch with early stopping).
     public var keptEpoch: Int
     public var stoppedEarly: Bool
+    /// Stopped by the user (Ctrl-C) after a saved epoch: `--resume` continues it.
+    public var interrupted: Bool
     /// Loss and reported outputs of the final parameters on the test set, when there is one.
     public var test: [String: Double]?
     /// Reported outputs of the last epoch (training set).

@@ -1,0 +1,144 @@
+import Foundation
+import NNGCore
+import NNGIR
+
+/// The output folder of a training run:
+/// `params.safetensors` (the trained parameters by name), `checkpoint.safetensors` (all a
+/// resumed run needs), `history.csv` and `loss.svg`. Every file is written atomically
+/// (temporary file, flush, rename), so an interrupted run never leaves a broken file.
+public struct RunFolder: Sendable {
+    public let path: String
+    /// Reported outputs, in report order (history columns `NAME`, then `val_NAME`).
+    public let report: [String]
+    public let hasValidation: Bool
+
+    public static let checkpointFormat = "nngc-checkpoint-1"
+
+    public init(path: String, report: [String], hasValidation: Bool) {
+        self.path = path
+        self.report = report
+        self.hasValidation = hasValidation
+    }
+
+    public var paramsPath: String { file("params.safetensors") }
+    public var checkpointPath: String { file("checkpoint.safetensors") }
+    public var historyPath: String { file("history.csv") }
+    public var chartPath: String { file("loss.svg") }
+
+    private func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+    public func create() throws(DiagnosticsError) {
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        catch { throw DiagnosticsError(Diagnostic("cannot create the output folder '\(path)': \(error.localizedDescription)")) }
+    }
+
+    // MARK: Writing
+
+    /// After every epoch: the checkpoint first (it is what a resume reads), then the history,
+    /// the chart and the current parameters.
+    public func save(_ checkpoint: TrainingCheckpoint, graph: Graph, beforeRename: (() throws -> Void)? = nil) throws(DiagnosticsError) {
+        let history = self.history(checkpoint.history)
+        try attempt("checkpoint.safetensors") { try checkpointFile(checkpoint, graph: graph).write(to: checkpointPath, beforeRename: beforeRename) }
+        try attempt("history.csv") { try history.write(to: historyPath) }
+        try attempt("loss.svg") { try writeFileAtomically(lossChartSVG(history: history, title: "\(graph.name): loss per epoch"), to: chartPath) }
+        try saveParams(checkpoint.params, graph: graph)
+    }
+
+    /// `params.safetensors`: the parameters by name, with the graph's name in the metadata.
+    public func saveParams(_ params: [String: Tensor], graph: Graph) throws(DiagnosticsError) {
+        let file = Safetensors(tensors: params, metadata: ["graph": graph.name, "format": "nngc-params-1"])
+        try attempt("params.safetensors") { try file.write(to: paramsPath) }
+    }
+
+    private func attempt(_ name: String, _ body: () throws -> Void) throws(DiagnosticsError) {
+        do { try body() } catch {
+            throw DiagnosticsError(Diagnostic("cannot write \(name) in '\(path)': \(error)"))
+        }
+    }
+
+    func history(_ records: [EpochRecord]) -> History {
+        let names = report + (hasValidation ? report.map { "val_" + $0 } : [])
+        let rows = records.map { r in
+            HistoryRow(epoch: r.epoch, step: Int(r.step), trainLoss: r.trainLoss, valLoss: r.validationLoss,
+                       reported: report.map { r.reported[$0] } + (hasValidation ? report.map { r.validationReported[$0] } : []),
+                       lr: r.lr, seconds: r.seconds)
+        }
+        return History(reportNames: names, rows: rows)
+    }
+
+    func records(_ history: History) -> [EpochRecord] {
+        history.rows.map { row in
+            var train: [String: Double] = [:], validation: [String: Double] = [:]
+            for (k, name) in history.reportNames.enumerated() where k < row.reported.count {
+                guard let v = row.reported[k] else { continue }
+                if k < report.count { train[name] = v } else { validation[String(name.dropFirst(4))] = v }
+            }
+            return EpochRecord(epoch: row.epoch, step: UInt64(row.step), trainLoss: row.trainLoss, validationLoss: row.valLoss,
+                               reported: train, validationReported: validation, lr: row.lr, seconds: row.seconds)
+        }
+    }
+
+    /// Params as `param/NAME`, early stopping's best params as `best/NAME`, the optimizer's
+    /// state as `optimizer/KEY`; counters, seed and history in the metadata.
+    func checkpointFile(_ c: TrainingCheckpoint, graph: Graph) -> Safetensors {
+        var tensors: [String: Tensor] = [:]
+        for (name, t) in c.params { tensors["param/" + name] = t }
+        for (name, t) in c.bestParams { tensors["best/" + name] = t }
+        for (name, t) in c.optimizer.namedTensors { tensors["optimizer/" + name] = t }
+        let metadata = [
+            "format": RunFolder.checkpointFormat, "graph": graph.name,
+            "epoch": String(c.epoch), "step": String(c.step), "seed": String(c.seed),
+            "best_loss": formatValue(c.bestLoss), "best_epoch": String(c.bestEpoch),
+            "epochs_without_improvement": String(c.epochsWithoutImprovement),
+            "history": history(c.history).csv(),
+        ]
+        return Safetensors(tensors: tensors, metadata: metadata)
+    }
+
+    // MARK: Reading
+
+    /// The checkpoint of a run folder, for `--resume`.
+    public func loadCheckpoint(graph: Graph, optimizer: OptimizerConfig) throws(DiagnosticsError) -> TrainingCheckpoint {
+        let file: Safetensors
+        do { file = try Safetensors.read(path: checkpointPath) }
+        catch { throw DiagnosticsError(Diagnostic("cannot resume from '\(path)': \(error)")) }
+        let m = file.metadata
+        func fail(_ why: String) -> DiagnosticsError {
+            DiagnosticsError(Diagnostic("cannot resume from '\(checkpointPath)': \(why)"))
+        }
+        guard m["format"] == RunFolder.checkpointFormat else { throw fail("not an nngc checkpoint") }
+        guard m["graph"] == graph.name else { throw fail("it is a checkpoint of graph '\(m["graph"] ?? "?")', not '\(graph.name)'") }
+        guard let epoch = m["epoch"].flatMap(Int.init), let step = m["step"].flatMap(UInt64.init),
+              let seed = m["seed"].flatMap(UInt64.init), let bestEpoch = m["best_epoch"].flatMap(Int.init),
+              let bad = m["epochs_without_improvement"].flatMap(Int.init),
+              let bestLoss = m["best_loss"].flatMap(RunFolder.number) else { throw fail("its counters are missing") }
+        var params: [String: Tensor] = [:], best: [String: Tensor] = [:], state: [String: Tensor] = [:]
+        for (key, t) in file.tensors {
+            if key.hasPrefix("param/") { params[String(key.dropFirst(6))] = t }
+            else if key.hasPrefix("best/") { best[String(key.dropFirst(5))] = t }
+            else if key.hasPrefix("optimizer/") { state[String(key.dropFirst(10))] = t }
+        }
+        for (name, node) in graph.params {
+            guard let t = params[name] else { throw fail("it has no value for param '\(name)'") }
+            guard t.shape == graph.nodes[node].type.shape.concrete else {
+                throw fail("param '\(name)' has shape \(t.shape) there but the graph declares \(graph.nodes[node].type)")
+            }
+            params[name] = t.converted(to: graph.dtype)
+        }
+        let history: History
+        do { history = try History(csv: m["history"] ?? "", path: "checkpoint history") }
+        catch { throw fail("\(error)") }
+        return TrainingCheckpoint(params: params, optimizer: OptimizerState(config: optimizer, namedTensors: state),
+                                  epoch: epoch, step: step, seed: seed, bestLoss: bestLoss, bestEpoch: bestEpoch,
+                                  bestParams: best, epochsWithoutImprovement: bad, history: records(history))
+    }
+
+    static func number(_ text: String) -> Double? {
+        switch text {
+        case "inf": return .infinity
+        case "-inf": return -.infinity
+        case "nan": return .nan
+        default: return Double(text)
+        }
+    }
+}
