@@ -217,13 +217,13 @@ let malformedPrograms: [Malformed] = [
       output y
     }
     """, expected: [Located("ragged list: expected an element of shape [2], got [1]", 3, 20)]),
-    Malformed(name: "grad not supported", source: """
+    Malformed(name: "grad of a non-scalar", source: """
     graph g {
-      input x: f32[]
+      input x: f32[B, 1]
       y = grad(x * x, x)
       output y
     }
-    """, expected: [Located("grad() is not supported yet", 3, 7)]),
+    """, expected: [Located("grad needs a scalar to differentiate, got f32[B, 1]", 3, 12)]),
     Malformed(name: "reshape -1 not expressible", source: """
     graph g {
       input x: f32[B, 3]

@@ -1,11 +1,25 @@
+import Foundation
 import NNGCore
 
 /// Test hooks of the pass. Only tests set them.
 public enum AutodiffTestHooks {
-    /// Op name (`Op.sourceName`, e.g. "tanh") → a factor every gradient contribution of
-    /// that rule is multiplied by. Tests use it to install a wrong rule on purpose and
-    /// check that the gradient checker notices.
-    nonisolated(unsafe) public static var ruleScale: [String: Double] = [:]
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var scales: [String: Double] = [:]
+
+    /// Installs a deliberately wrong rule: every gradient contribution of operation `op`
+    /// (`Op.sourceName`, e.g. "tanh") in graphs named `graph` is multiplied by `factor`
+    /// (nil removes it). Tests use it to check that the gradient checker notices.
+    public static func setRuleScale(_ factor: Double?, op: String, graph: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        scales[graph + ":" + op] = factor
+    }
+
+    static func ruleScale(op: String, graph: String) -> Double? {
+        lock.lock()
+        defer { lock.unlock() }
+        return scales.isEmpty ? nil : scales[graph + ":" + op]
+    }
 }
 
 /// Appends to `graph` the nodes of ∂(output)/∂(each of wrt) and returns their ids (same order).
@@ -97,7 +111,7 @@ struct ReverseMode {
             }
             for k in differentiableInputs(node) where active[node.inputs[k]] {
                 guard var c = try vjp(i, node, g, k) else { continue }
-                if let f = AutodiffTestHooks.ruleScale[node.op.sourceName] { c = try b.mul(c, f) }
+                if let f = AutodiffTestHooks.ruleScale(op: node.op.sourceName, graph: b.graph.name) { c = try b.scale(c, f) }
                 let input = node.inputs[k]
                 guard b.type(c) == forward[input].type else {
                     throw DiagnosticsError(Diagnostic(

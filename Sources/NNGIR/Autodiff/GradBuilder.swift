@@ -33,7 +33,8 @@ struct GradBuilder {
     mutating func div(_ a: NodeID, _ b: NodeID) throws(DiagnosticsError) -> NodeID { try op(.binary(.divide), a, b) }
     mutating func neg(_ a: NodeID) throws(DiagnosticsError) -> NodeID { try op(.unary(.negate), a) }
     mutating func unary(_ u: UnaryOp, _ a: NodeID) throws(DiagnosticsError) -> NodeID { try op(.unary(u), a) }
-    mutating func mul(_ a: NodeID, _ v: Double) throws(DiagnosticsError) -> NodeID { try mul(a, scalar(v)) }
+    /// a · v for a number v.
+    mutating func scale(_ a: NodeID, _ v: Double) throws(DiagnosticsError) -> NodeID { try mul(a, scalar(v)) }
 
     /// Zeros of `shape`: `broadcast(0, shape)` (a plain 0 for a scalar).
     mutating func zeros(_ shape: Shape) throws(DiagnosticsError) -> NodeID {

@@ -13,7 +13,10 @@ extension ReverseMode {
             return try b.div(gb, b.count(sx, axes: axes))
         case .max:                                                          // to the first maximum
             return try b.mul(gb, b.op(.argmaxMask(axes: axes), x))
-        case .logsumexp:                                                    // g · exp(x − y)
+        case .logsumexp:
+            // g · softmax(x) over the axes: the softmax op for one axis (most accurate),
+            // else exp(x − y) with y broadcast back.
+            if axes.count == 1 { return try b.mul(gb, b.op(.softmax(axis: axes[0]), x)) }
             let yb = try b.unreduce(y, from: sx, axes: axes)
             return try b.mul(gb, b.unary(.exp, b.sub(x, yb)))
         }
@@ -37,7 +40,7 @@ extension ReverseMode {
         let all = Array(0..<s.rank)
         switch l {
         case .mse:                                                          // ±2 g (p − t) / n
-            let d = try b.div(b.mul(b.mul(b.sub(p, t), g), 2), b.count(s, axes: all))
+            let d = try b.div(b.scale(b.mul(b.sub(p, t), g), 2), b.count(s, axes: all))
             return k == 0 ? d : try b.neg(d)
         case .bce:
             let n = try b.count(s, axes: all)
