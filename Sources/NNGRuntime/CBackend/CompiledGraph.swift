@@ -134,7 +134,12 @@ public final class CompiledGraph: @unchecked Sendable {
             var a = [Float](repeating: 0, count: layout.totalElements)
             func fill(_ slot: ArenaLayout.Slot, _ t: Tensor) {
                 let e = t.elements(as: Float.self)
-                for i in 0..<slot.count { a[slot.offset + i] = e[i] }
+                guard slot.count > 0, e.count >= slot.count else { return }
+                a.withUnsafeMutableBufferPointer { dst in
+                    e.withUnsafeBufferPointer { src in
+                        (dst.baseAddress! + slot.offset).update(from: src.baseAddress!, count: slot.count)
+                    }
+                }
             }
             for s in layout.inputs { fill(s, inputs[s.name]!) }
             for s in layout.params { fill(s, params[s.name]!) }
@@ -143,7 +148,12 @@ public final class CompiledGraph: @unchecked Sendable {
             var a = [Double](repeating: 0, count: layout.totalElements)
             func fill(_ slot: ArenaLayout.Slot, _ t: Tensor) {
                 let e = t.elements(as: Double.self)
-                for i in 0..<slot.count { a[slot.offset + i] = e[i] }
+                guard slot.count > 0, e.count >= slot.count else { return }
+                a.withUnsafeMutableBufferPointer { dst in
+                    e.withUnsafeBufferPointer { src in
+                        (dst.baseAddress! + slot.offset).update(from: src.baseAddress!, count: slot.count)
+                    }
+                }
             }
             for s in layout.inputs { fill(s, inputs[s.name]!) }
             for s in layout.params { fill(s, params[s.name]!) }
