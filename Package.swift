@@ -23,6 +23,8 @@ let package = Package(
             "NNGCore", "NNGLang", "NNGIR", "NNGRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "nngc-bench", dependencies: ["NNGCore", "NNGLang", "NNGIR", "NNGRuntime"],
+                          path: "Benchmarks/StepBenchmark"),
         .testTarget(name: "NNGCoreTests", dependencies: ["NNGCore"]),
         .testTarget(name: "NNGLangTests", dependencies: ["NNGCore", "NNGLang"]),
         .testTarget(name: "NNGIRTests", dependencies: ["NNGCore", "NNGLang", "NNGIR"]),

@@ -106,7 +106,8 @@ struct TrainingStepGenerator {
         w.line("uint64_t* counter = (uint64_t*)(ar + \(arena.counterOffset));")
         w.line("const uint64_t t = *counter; /* updates done before this one */")
         w.line("const T lrT = (T)lr;")
-        w.line("(void)lrT;")
+        w.line("const int first = t == 0;")
+        w.line("(void)lrT; (void)first;")
         let cfg = optimizer
         if cfg.kind != .sgd {
             w.line("const double td = (double)(int64_t)t + 1.0;")
@@ -119,30 +120,40 @@ struct TrainingStepGenerator {
             guard let p = arena.params.first(where: { $0.name == param }),
                   let gOff = readOffsets[output] else { throw CBackendError("no slot for the gradient of '\(param)'") }
             let slot = { (s: String) in arena.state.first { $0.name == "\(param).\(s)" }!.offset }
+            // Pointers to the parameter, its gradient and its state (TinyCC does not optimise:
+            // indexing through local pointers is about twice as fast as ar[offset + i]).
             w.line("/* parameter \(arena.params.firstIndex(of: p)!) */")
-            w.open("for (int64_t i = 0; i < \(p.count); i++)")
-            w.line("T gi = ar[\(gOff) + i];")
+            w.open("")
+            w.line("T* w = ar + \(p.offset);")
+            w.line("const T* g = ar + \(gOff);")
             switch cfg.kind {
             case .sgd:
-                if cfg.weightDecay != 0 { w.line("gi = gi + \(lit(cfg.weightDecay)) * ar[\(p.offset) + i];") }
+                if cfg.momentum != 0 { w.line("T* v = ar + \(slot("velocity"));") }
+                w.open("for (int64_t i = 0; i < \(p.count); i++)")
+                w.line("T gi = g[i];")
+                if cfg.weightDecay != 0 { w.line("gi = gi + \(lit(cfg.weightDecay)) * w[i];") }
                 if cfg.momentum != 0 {
-                    let v = slot("velocity")
-                    w.line("const T vi = t == 0 ? gi : \(lit(cfg.momentum)) * ar[\(v) + i] + gi;")
-                    w.line("ar[\(v) + i] = vi;")
+                    w.line("const T vi = first ? gi : \(lit(cfg.momentum)) * v[i] + gi;")
+                    w.line("v[i] = vi;")
                     w.line(cfg.nesterov ? "gi = gi + \(lit(cfg.momentum)) * vi;" : "gi = vi;")
                 }
-                w.line("ar[\(p.offset) + i] = ar[\(p.offset) + i] - lrT * gi;")
+                w.line("w[i] = w[i] - lrT * gi;")
+                w.close()
             case .adam, .adamw:
-                let (m, v) = (slot("m"), slot("v"))
-                w.line("T wi = ar[\(p.offset) + i];")
+                w.line("T* m = ar + \(slot("m"));")
+                w.line("T* v = ar + \(slot("v"));")
+                w.open("for (int64_t i = 0; i < \(p.count); i++)")
+                w.line("T gi = g[i];")
+                w.line("T wi = w[i];")
                 if cfg.kind == .adamw && cfg.weightDecay != 0 { w.line("wi = wi * decay;") }
                 if cfg.kind == .adam && cfg.weightDecay != 0 { w.line("gi = gi + \(lit(cfg.weightDecay)) * wi;") }
-                w.line("const T mi = \(lit(cfg.beta1)) * ar[\(m) + i] + \(lit(1 - cfg.beta1)) * gi;")
-                w.line("const T vi = \(lit(cfg.beta2)) * ar[\(v) + i] + \(lit(1 - cfg.beta2)) * (gi * gi);")
-                w.line("ar[\(m) + i] = mi;")
-                w.line("ar[\(v) + i] = vi;")
+                w.line("const T mi = \(lit(cfg.beta1)) * m[i] + \(lit(1 - cfg.beta1)) * gi;")
+                w.line("const T vi = \(lit(cfg.beta2)) * v[i] + \(lit(1 - cfg.beta2)) * (gi * gi);")
+                w.line("m[i] = mi;")
+                w.line("v[i] = vi;")
                 w.line("const T denom = sqrt\(fs)(vi) / bc2 + \(lit(cfg.eps));")
-                w.line("ar[\(p.offset) + i] = wi - stepSize * (mi / denom);")
+                w.line("w[i] = wi - stepSize * (mi / denom);")
+                w.close()
             }
             w.close()
         }

@@ -42,15 +42,22 @@ public final class CompiledModule: @unchecked Sendable {
     }
 }
 
-/// A process-wide cache of compiled modules, keyed by the generated C source (which is a
-/// deterministic function of the graph's operations, types, outputs, dtype and bound sizes).
+/// A process-wide cache of compiled modules, keyed by the generated C source (a deterministic
+/// function of the graph's operations, types, outputs, dtype and bound sizes) together with the
+/// arena layout: two graphs can generate the same code yet differ in slots the code never
+/// touches (an unused input of another size), and the module carries its layout.
 enum CModuleCache {
+    private struct Key: Hashable {
+        var source: String
+        var layout: ArenaLayout
+    }
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var modules: [String: CompiledModule] = [:]
+    nonisolated(unsafe) private static var modules: [Key: CompiledModule] = [:]
 
     static func module(for program: CProgram) throws(CBackendError) -> CompiledModule {
+        let key = Key(source: program.source, layout: program.layout)
         lock.lock()
-        if let m = modules[program.source] {
+        if let m = modules[key] {
             lock.unlock()
             return m
         }
@@ -58,8 +65,8 @@ enum CModuleCache {
         let m = try CompiledModule(program: program)
         lock.lock()
         defer { lock.unlock() }
-        if let other = modules[program.source] { return other }
-        modules[program.source] = m
+        if let other = modules[key] { return other }
+        modules[key] = m
         return m
     }
 }
@@ -127,7 +134,12 @@ public final class CompiledGraph: @unchecked Sendable {
             var a = [Float](repeating: 0, count: layout.totalElements)
             func fill(_ slot: ArenaLayout.Slot, _ t: Tensor) {
                 let e = t.elements(as: Float.self)
-                for i in 0..<slot.count { a[slot.offset + i] = e[i] }
+                guard slot.count > 0, e.count >= slot.count else { return }
+                a.withUnsafeMutableBufferPointer { dst in
+                    e.withUnsafeBufferPointer { src in
+                        (dst.baseAddress! + slot.offset).update(from: src.baseAddress!, count: slot.count)
+                    }
+                }
             }
             for s in layout.inputs { fill(s, inputs[s.name]!) }
             for s in layout.params { fill(s, params[s.name]!) }
@@ -136,7 +148,12 @@ public final class CompiledGraph: @unchecked Sendable {
             var a = [Double](repeating: 0, count: layout.totalElements)
             func fill(_ slot: ArenaLayout.Slot, _ t: Tensor) {
                 let e = t.elements(as: Double.self)
-                for i in 0..<slot.count { a[slot.offset + i] = e[i] }
+                guard slot.count > 0, e.count >= slot.count else { return }
+                a.withUnsafeMutableBufferPointer { dst in
+                    e.withUnsafeBufferPointer { src in
+                        (dst.baseAddress! + slot.offset).update(from: src.baseAddress!, count: slot.count)
+                    }
+                }
             }
             for s in layout.inputs { fill(s, inputs[s.name]!) }
             for s in layout.params { fill(s, params[s.name]!) }

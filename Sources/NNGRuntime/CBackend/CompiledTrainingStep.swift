@@ -113,11 +113,11 @@ public final class CompiledTrainingStep: @unchecked Sendable {
         case .f32:
             let e = t.elements(as: Float.self)
             let p = arena.assumingMemoryBound(to: Float.self) + offset
-            for i in 0..<min(count, e.count) { p[i] = e[i] }
+            e.withUnsafeBufferPointer { if let b = $0.baseAddress { p.update(from: b, count: min(count, e.count)) } }
         case .f64:
             let e = t.elements(as: Double.self)
             let p = arena.assumingMemoryBound(to: Double.self) + offset
-            for i in 0..<min(count, e.count) { p[i] = e[i] }
+            e.withUnsafeBufferPointer { if let b = $0.baseAddress { p.update(from: b, count: min(count, e.count)) } }
         }
     }
 

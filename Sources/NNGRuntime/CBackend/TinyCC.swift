@@ -58,6 +58,10 @@ public final class TinyCCModule: @unchecked Sendable {
         TinyCCModule.lock.unlock()
     }
 
+    /// The C library and BLAS functions generated code may call (name → address), for compiling
+    /// generated source directly (benchmarks, tools).
+    public static var runtimeSymbols: [String: UnsafeRawPointer] { CExternals.addresses }
+
     /// The address of a global symbol of the compiled code, or nil.
     public func symbol(_ name: String) -> UnsafeMutableRawPointer? {
         tcc_get_symbol(state, name)
