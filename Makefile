@@ -1,5 +1,6 @@
 # nngc — two commands on a fresh Debian machine with the Swift toolchain:
-#   make demo   installs what is missing, builds, and evaluates Graphs/chain.nng
+#   make demo   installs what is missing, builds, evaluates Graphs/chain.nng with its gradients,
+#               and trains Graphs/xor.nng
 #   make test   installs what is missing, builds, and runs the whole test suite
 
 SWIFT ?= swift
@@ -14,9 +15,9 @@ build: deps
 	$(SWIFT) build --product nngc
 
 demo: build
-	$(NNGC) eval Graphs/chain.nng --set x=2 --set y=3
-	$(NNGC) compile Graphs/chain.nng --emit ir
-	$(NNGC) eval Graphs/xor.nng --feed Graphs/data/xor_inputs.json
+	$(NNGC) eval Graphs/chain.nng --set x=2 --set y=3 --grad loss
+	$(NNGC) compile Graphs/chain.nng --emit grad
+	$(NNGC) train Graphs/xor.nng -o runs/xor --format json | tail -n 1
 
 test: deps
 	$(SWIFT) build --build-tests
