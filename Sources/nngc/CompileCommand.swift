@@ -77,7 +77,10 @@ struct CompileCommand: ParsableCommand {
                 .merging(try RunOptionsGroup.parseSizes(size)) { $1 }
             let program = try generateC(optimized, sizes: report.sizes, clock: clock)
             report.program = program
-            if kinds.contains(.c) { artifacts.append((.c, program.source)) }
+            // With a train block, the C that training runs: the fused training step.
+            let step = try trainingStepC(frontend, graph: graph, sizes: report.sizes, clock: clock)
+            report.trainingStep = step?.optimizer
+            if kinds.contains(.c) { artifacts.append((.c, step?.source ?? program.source)) }
         }
         for kind in kinds where kind != .c {
             let text = clock.measure("emit \(kind.rawValue)") {
@@ -110,6 +113,26 @@ struct CompileCommand: ParsableCommand {
             let program = try clock.measure("generate C") { try CompiledGraph.program(for: graph, sizes: sizes) }
             _ = try clock.measure("compile C (TinyCC)") { try CompiledGraph(graph: graph, sizes: sizes).module(sizes: sizes) }
             return program
+        } catch {
+            throw UserFailure("internal error: \(error)")
+        }
+    }
+
+    /// The C source of the fused training step (forward, backward, optimizer update) when the
+    /// file has a train block for this graph; nil otherwise.
+    private func trainingStepC(_ frontend: Frontend, graph: Graph, sizes: [String: Int], clock: PhaseClock) throws -> (source: String, optimizer: String)? {
+        guard !frontend.module.trains.isEmpty else { return nil }
+        let (config, trainGraph, _) = loadTrainSetup(frontend.module, options: LoweringOptions(dtype: options.dtype))
+        guard let config, let trainGraph, trainGraph.name == graph.name else { return nil }
+        do {
+            return try clock.measure("training step C") {
+                let gradient = try gradientGraph(graph, of: config.minimize, wrt: nil)
+                let step = try CompiledTrainingStep(gradientGraph: gradient, loss: config.minimize, optimizer: config.optimizer, sizes: sizes)
+                try step.compile(sizes: sizes)
+                return (try step.cSource(sizes: sizes), config.optimizer.description)
+            }
+        } catch let error as DiagnosticsError {
+            throw UserFailure(error, file: frontend.file)
         } catch {
             throw UserFailure("internal error: \(error)")
         }
@@ -162,6 +185,8 @@ struct CompileReport {
     var gradient: Graph?
     var optimized: Graph?
     var program: CProgram?
+    /// The optimizer of the compiled training step, when there is a train block.
+    var trainingStep: String?
 
     init(file: String, graph: Graph) {
         self.file = file
@@ -180,6 +205,7 @@ struct CompileReport {
             let bound = sizes.keys.sorted().map { "\($0) = \(sizes[$0]!)" }.joined(separator: ", ")
             lines.append("  C: \(program.kernelCount) kernel\(program.kernelCount == 1 ? "" : "s") (\(program.fusedKernelCount) fused from \(program.fusedNodeCount) nodes)" + (bound.isEmpty ? "" : " for \(bound)"))
             let layout = program.layout
+            if let trainingStep { lines.append("  training step: nngc_train_step with \(trainingStep)") }
             lines.append("  arena: \(Self.grouped(layout.totalElements)) elements (\(Self.grouped(layout.totalElements * graph.dtype.byteSize)) bytes); one buffer per node would take \(Self.grouped(layout.unplannedElements))")
         }
         for (name, ms) in phases { lines.append("  \(name): \(String(format: "%.2f", ms)) ms") }
