@@ -50,8 +50,8 @@ struct EvalCommand: ParsableCommand {
         } catch let error as FeedSet.Failure {
             throw UserFailure("error: \(error.message)")
         }
-        let options = RunOptions(seed: runOptions.seed, symbolSizes: try runOptions.symbolSizes())
-        let params = ParameterInitializer.initialValues(of: graph, seed: runOptions.seed).merging(feeds.params) { $1 }
+        let options = RunOptions(seed: (runOptions.seed ?? 0), symbolSizes: try runOptions.symbolSizes())
+        let params = ParameterInitializer.initialValues(of: graph, seed: (runOptions.seed ?? 0)).merging(feeds.params) { $1 }
         let outputs: [(name: String, value: Tensor)]
         do {
             outputs = try runOptions.backend.outputs(of: graph, inputs: feeds.inputs, params: params, options: options)
