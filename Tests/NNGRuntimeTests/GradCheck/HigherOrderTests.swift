@@ -8,12 +8,12 @@ import Testing
 @Suite struct HigherOrderTests {
     /// d²/dx² of f in the language, at several points, against a closed form.
     @Test(arguments: [
-        ("x ^ 3", { (x: Double) in 6 * x }),
-        ("sin(x)", { (x: Double) in -sin(x) }),
-        ("tanh(x)", { (x: Double) in let t = tanh(x); return -2 * t * (1 - t * t) }),
-        ("exp(2 * x)", { (x: Double) in 4 * exp(2 * x) }),
-        ("gelu(x)", { (x: Double) in (2 - x * x) * exp(-x * x / 2) / (2 * Double.pi).squareRoot() }),
-        ("sigmoid(x)", { (x: Double) in let s = 1 / (1 + exp(-x)); return s * (1 - s) * (1 - 2 * s) }),
+        ("x ^ 3", { @Sendable (x: Double) in 6 * x }),
+        ("sin(x)", { @Sendable (x: Double) in -sin(x) }),
+        ("tanh(x)", { @Sendable (x: Double) in let t = tanh(x); return -2 * t * (1 - t * t) }),
+        ("exp(2 * x)", { @Sendable (x: Double) in 4 * exp(2 * x) }),
+        ("gelu(x)", { @Sendable (x: Double) in (2 - x * x) * exp(-x * x / 2) / (2 * Double.pi).squareRoot() }),
+        ("sigmoid(x)", { @Sendable (x: Double) in let s = 1 / (1 + exp(-x)); return s * (1 - s) * (1 - 2 * s) }),
     ] as [(String, @Sendable (Double) -> Double)])
     func secondDerivativeClosedForm(_ f: String, _ expected: @Sendable (Double) -> Double) throws {
         let g = try lowered("""

@@ -74,7 +74,7 @@ train {
 
         let (first, folder) = try trainer(xorSource, files: ["xor.csv": xorCSV], backend: backend, epochs: 5)
         try folder.create()
-        _ = try first.run { state, _ throws(DiagnosticsError) in try folder.save(state, graph: first.graph) }
+        _ = try first.run(save: { state, _ throws(DiagnosticsError) in try folder.save(state, graph: first.graph) })
         let (second, _) = try trainer(xorSource, files: ["xor.csv": xorCSV], backend: backend)
         let checkpoint = try folder.loadCheckpoint(graph: second.graph, optimizer: second.config.optimizer)
         #expect(checkpoint.epoch == 5 && checkpoint.step == 10)
@@ -91,11 +91,11 @@ train {
         struct Killed: Error {}
         var saves = 0
         do {
-            _ = try t.run { state, _ throws(DiagnosticsError) in
+            _ = try t.run(save: { state, _ throws(DiagnosticsError) in
                 saves += 1
                 // The third checkpoint dies between writing its temporary file and the rename.
                 try folder.save(state, graph: t.graph, beforeRename: saves == 3 ? { throw Killed() } : nil)
-            }
+            })
             Issue.record("the simulated failure did not stop the run")
         } catch {
             #expect(error.description.contains("cannot write checkpoint.safetensors"))
