@@ -1,0 +1,74 @@
+import Foundation
+import NNGCore
+import NNGIR
+@testable import NNGRuntime
+import Testing
+
+/// Contract section 10 on real programs: every graph of every file in `Graphs/`, in both
+/// element types, gives the same outputs — and the same gradients of its differentiated
+/// output — on the interpreter and on generated C.
+@Suite struct GalleryDifferentialTests {
+    static let graphsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Graphs")
+
+    static var files: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: graphsFolder.path)) ?? [])
+            .filter { $0.hasSuffix(".nng") }.sorted()
+    }
+
+    @Test(arguments: files, DType.allCases)
+    func backendsAgreeOnEveryGalleryGraph(_ name: String, _ dtype: DType) throws {
+        let frontend = try Frontend.load(path: Self.graphsFolder.appendingPathComponent(name).path)
+        for decl in frontend.module.graphs {
+            let forward = try frontend.graph(named: decl.name.name, dtype: dtype)
+            // Small sizes keep the interpreter quick on the big gallery networks.
+            let sizes = Dictionary(uniqueKeysWithValues: forward.symbols.map { ($0, 3) })
+            var graph = forward
+            if let loss = try? frontend.differentiatedOutput(of: forward),
+               let withGradients = try? gradientGraph(forward, of: loss, wrt: nil) {
+                graph = withGradients
+            }
+            let (inputs, params, options) = Self.feeds(for: graph, sizes: sizes)
+            let reference: [(name: String, value: Tensor)]
+            do {
+                reference = try Interpreter(graph: graph).outputs(inputs: inputs, params: params, options: options)
+            } catch {
+                // A run-time error (e.g. a value out of a data-only range) must be the C backend's too.
+                #expect(throws: DiagnosticsError.self) {
+                    try CompiledGraph(graph: graph).outputs(inputs: inputs, params: params, options: options)
+                }
+                continue
+            }
+            let compiled = try CompiledGraph(graph: graph).outputs(inputs: inputs, params: params, options: options)
+            for (r, c) in zip(reference, compiled) {
+                let a = r.value.doubles, b = c.value.doubles
+                #expect(a.count == b.count, "\(name)/\(decl.name.name): \(r.name)")
+                let tol = (dtype == .f32 ? 1e-5 : 1e-12) * max(1, a.filter(\.isFinite).map(abs).max() ?? 1)
+                for i in a.indices where i < b.count && a[i] != b[i] && !(a[i].isNaN && b[i].isNaN) {
+                    #expect(abs(a[i] - b[i]) <= tol, "\(name)/\(decl.name.name) \(dtype): \(r.name)[\(i)] interp \(a[i]) vs C \(b[i])")
+                }
+            }
+        }
+    }
+
+    /// Seeded values for every input — whole numbers for inputs that feed `one_hot` — and the
+    /// parameters' initial values.
+    static func feeds(for graph: Graph, sizes: [String: Int]) -> ([String: Tensor], [String: Tensor], RunOptions) {
+        var classes: [NodeID: Int] = [:]
+        for node in graph.nodes {
+            if case .oneHot(let c) = node.op { classes[node.inputs[0]] = c }
+        }
+        var inputs: [String: Tensor] = [:]
+        for (name, id) in graph.inputs {
+            let shape = graph.nodes[id].type.shape.resolved(sizes).concrete ?? []
+            let key = CounterRandom.key(name)
+            let values = (0..<shape.reduce(1, *)).map { i -> Double in
+                let u = CounterRandom.uniform(seed: 7, step: 0, stream: key, index: UInt64(i))
+                return classes[id].map { Double(Int(u * Double($0))) } ?? 0.1 + 0.8 * u
+            }
+            inputs[name] = Tensor(shape: shape, values: values, dtype: graph.dtype)
+        }
+        let params = ParameterInitializer.initialValues(of: graph, seed: 7)
+        return (inputs, params, RunOptions(seed: 7, step: 3, training: true, symbolSizes: sizes))
+    }
+}
