@@ -146,7 +146,7 @@ public struct Interpreter: Sendable {
                 throw fail(error.message)
             }
             guard value.shape == shape, value.count == ShapeMath.count(shape) else {
-                throw fail("internal error: \(opName(node.op)) produced shape \(ShapeMath.describe(value.shape)), but its type is \(node.type)")
+                throw fail("internal error: \(node.op.sourceName) produced shape \(ShapeMath.describe(value.shape)), but its type is \(node.type)")
             }
             values.append(value)
         }
@@ -157,7 +157,7 @@ public struct Interpreter: Sendable {
                                       inputs: [String: Tensor], params: [String: Tensor],
                                       options: RunOptions) throws(KernelError) -> Buf<T> {
         func arity(_ n: Int) throws(KernelError) {
-            guard a.count == n else { throw KernelError("internal error: \(opName(node.op)) needs \(n) operands, got \(a.count)") }
+            guard a.count == n else { throw KernelError("internal error: \(node.op.sourceName) needs \(n) operands, got \(a.count)") }
         }
         func dims(_ ds: [Dim]) throws(KernelError) -> [Int] {
             guard let c = Shape(ds).resolved(sizes).concrete else {
@@ -242,41 +242,5 @@ public struct Interpreter: Sendable {
         case .argmaxMask, .conv2dGradInput, .conv2dGradWeight, .maxPoolGrad, .maxPoolSelect, .avgPoolGrad:
             return try GradientKernels.compute(node.op, a, shape: shape)
         }
-    }
-}
-
-/// The name of an operation as written in .nng, for messages.
-func opName(_ op: Op) -> String {
-    switch op {
-    case .input: return "input"
-    case .param: return "param"
-    case .constant: return "constant"
-    case .unary(let u):
-        switch u {
-        case .negate: return "negate"
-        case .leakyRelu: return "leaky_relu"
-        default: return "\(u)"
-        }
-    case .binary(let b): return b.rawValue
-    case .select: return "where"
-    case .matmul: return "matmul"
-    case .transpose: return "transpose"
-    case .reshape: return "reshape"
-    case .broadcast: return "broadcast"
-    case .reduce(let r, _, _): return r.rawValue
-    case .softmax: return "softmax"
-    case .logSoftmax: return "log_softmax"
-    case .concat: return "concat"
-    case .slice: return "slice"
-    case .pad: return "pad"
-    case .oneHot: return "one_hot"
-    case .loss(let l): return l.rawValue
-    case .accuracy: return "accuracy"
-    case .conv2d: return "conv2d"
-    case .pool(let k, _, _): return k == .max ? "maxpool2d" : "avgpool2d"
-    case .dropout: return "dropout"
-    case .bernoulli: return "bernoulli"
-    case .stopGradient: return "stop_gradient"
-    default: return op.sourceName
     }
 }

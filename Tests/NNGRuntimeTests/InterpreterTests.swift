@@ -212,7 +212,7 @@ import Testing
         #expect(Self.message(dtype, .concat(axis: 0), [m, Arg.iota([2, 2])], shape: [4, 3])
                 == "concat along axis 0 needs equal other dimensions, got [2, 3], [2, 2]")
         #expect(Self.message(dtype, .matmul, [Arg.iota([2, 2, 2]), m], shape: [2]) == "matmul needs operands of rank 1 or 2, got [2, 2, 2] @ [2, 3]")
-        #expect(Self.message(dtype, .binary(.add), [m], shape: [2, 3]) == "internal error: add needs 2 operands, got 1")
+        #expect(Self.message(dtype, .binary(.add), [m], shape: [2, 3]) == "internal error: + needs 2 operands, got 1")
         #expect(Self.message(dtype, .unary(.exp), [m], shape: [3, 2]) == "internal error: exp produced shape [2, 3], but its type is \(dtype)[3, 2]")
     }
 

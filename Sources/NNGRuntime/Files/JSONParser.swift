@@ -11,16 +11,22 @@ public struct JSONParser {
     private let b: [UInt8]
     private var i = 0
     private var depth = 0
+    /// Also accept the bare words `nan`, `inf`, `-inf` (and `NaN`, `Infinity`, `-Infinity`) as
+    /// numbers: values typed on the command line may be non-finite.
+    private var nonFiniteWords = false
 
-    public static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+    public static func parse(_ bytes: [UInt8], nonFiniteWords: Bool = false) throws(Failure) -> JSONValue {
         var p = JSONParser(bytes)
+        p.nonFiniteWords = nonFiniteWords
         let v = try p.value()
         p.skip()
         guard p.i == p.b.count else { throw p.failure("unexpected text after the JSON value") }
         return v
     }
 
-    public static func parse(_ text: String) throws(Failure) -> JSONValue { try parse(Array(text.utf8)) }
+    public static func parse(_ text: String, nonFiniteWords: Bool = false) throws(Failure) -> JSONValue {
+        try parse(Array(text.utf8), nonFiniteWords: nonFiniteWords)
+    }
 
     private init(_ b: [UInt8]) { self.b = b }
 
@@ -40,6 +46,7 @@ public struct JSONParser {
     private mutating func value() throws(Failure) -> JSONValue {
         skip()
         guard i < b.count else { throw failure("unexpected end of JSON") }
+        if nonFiniteWords, let x = nonFiniteWord() { return .number(x) }
         switch b[i] {
         case UInt8(ascii: "{"):
             depth += 1
@@ -85,6 +92,16 @@ public struct JSONParser {
         case UInt8(ascii: "n"): return try literal("null", .null)
         default: return .number(try number())
         }
+    }
+
+    private mutating func nonFiniteWord() -> Double? {
+        let words: [(String, Double)] = [("-Infinity", -.infinity), ("Infinity", .infinity), ("-inf", -.infinity),
+                                         ("inf", .infinity), ("NaN", .nan), ("nan", .nan)]
+        for (word, x) in words {
+            let w = Array(word.utf8)
+            if i + w.count <= b.count, Array(b[i..<(i + w.count)]) == w { i += w.count; return x }
+        }
+        return nil
     }
 
     private mutating func number() throws(Failure) -> Double {

@@ -45,7 +45,7 @@ import Testing
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("nngc-valgrind-\(UUID().uuidString).txt")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         let handle = try FileHandle(forWritingTo: out)
         p.standardOutput = handle
         p.standardError = handle

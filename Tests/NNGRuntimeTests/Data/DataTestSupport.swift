@@ -12,11 +12,11 @@ func makeDataTestDirectory(_ tag: String = "nngc-test") -> String {
 }
 
 func writeDataFile(_ dir: String, _ name: String, _ text: String) {
-    FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(text.utf8))
+    _ = FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(text.utf8))
 }
 
 func writeDataFile(_ dir: String, _ name: String, bytes: [UInt8]) {
-    FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(bytes))
 }
 
 /// A .npy file: header dict text, padded as NumPy does, then the body.
