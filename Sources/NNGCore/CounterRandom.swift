@@ -44,3 +44,14 @@ public enum CounterRandom {
         return h
     }
 }
+
+/// SplitMix64 as a sequential generator, for reproducible fuzzing, random graphs and
+/// benchmarks (the same mixing as `CounterRandom`, over a running counter).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        return CounterRandom.mix(state &- 0x9E37_79B9_7F4A_7C15)
+    }
+}

@@ -4,18 +4,6 @@ import NNGIR
 @testable import NNGRuntime
 import Testing
 
-/// SplitMix64: a tiny seeded generator for the random graphs (reproducible from the seed).
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Builds a random well-typed graph through `Graph.add`: elementwise unary and binary operations
 /// with broadcasting, reductions over random axes (keepdims or not), softmax, matmul (also of a
@@ -24,7 +12,7 @@ struct SeededGenerator: RandomNumberGenerator {
 /// Domains are kept away from NaN: log, sqrt and power bases get |x| + 0.5, divisors too, exp
 /// reads tanh(x)·3, exponents are tanh(y).
 struct RandomGraphBuilder {
-    var rng: SeededGenerator
+    var rng: SplitMix64
     var g: Graph
     var feeds: [String: Tensor] = [:]
     var pool: [NodeID] = []
@@ -32,7 +20,7 @@ struct RandomGraphBuilder {
     static let maxElements = 384
 
     init(seed: UInt64) {
-        rng = SeededGenerator(seed: seed)
+        rng = SplitMix64(seed: seed)
         let dtype: DType = Bool.random(using: &rng) ? .f32 : .f64
         g = Graph(name: "random\(seed)", dtype: dtype)
     }

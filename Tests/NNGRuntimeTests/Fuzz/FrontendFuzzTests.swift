@@ -123,13 +123,10 @@ import Testing
     }
 }
 
-/// SplitMix64, for reproducible fuzzing (the seed is fixed; a failure names the source index).
+/// Reproducible fuzzing (the seed is fixed; a failure names the source index).
 struct FuzzRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        return CounterRandom.mix(state)
-    }
+    var generator: SplitMix64
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
+    mutating func next() -> UInt64 { generator.next() }
     mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
 }
