@@ -49,6 +49,7 @@ public func gradientCheck(graph: Graph, of output: String, wrt: [String]?,
     // Only the checked output is needed by the finite differences (it may be a named value).
     var forwardGraph = graph
     forwardGraph.outputs = [(output, outNode)]
+    forwardGraph = try freezingStopGradients(forwardGraph, inputs: inputs, params: params, options: options)
     let compiled = backend == .c ? CompiledGraph(graph: forwardGraph, sizes: options.symbolSizes) : nil
     let unit = graph.dtype == .f64 ? Double.ulpOfOne / 2 : Double(Float.ulpOfOne) / 2
 
@@ -106,6 +107,24 @@ public func gradientCheck(graph: Graph, of output: String, wrt: [String]?,
             symbolic: symbolic, numeric: Tensor(shape: base.shape, values: fd, dtype: .f64)))
     }
     return GradCheckReport(of: output, results: results)
+}
+
+/// The graph with every `stop_gradient` replaced by the constant it has at the point checked,
+/// so that finite differences hold those values fixed exactly as the symbolic gradient does
+/// (∂y/∂x "with all else held fixed"); without this, a loss such as contrastive divergence,
+/// whose negative phase sits behind `stop_gradient`, could never pass the check.
+func freezingStopGradients(_ graph: Graph, inputs: [String: Tensor], params: [String: Tensor],
+                           options: RunOptions) throws(DiagnosticsError) -> Graph {
+    let frozen = graph.nodes.indices.filter { graph.nodes[$0].op == .stopGradient }
+    guard !frozen.isEmpty else { return graph }
+    let values = try Interpreter(graph: graph).run(inputs: inputs, params: params, options: options)
+    var g = graph
+    for i in frozen {
+        g.nodes[i].op = .constant(values[i].doubles)
+        g.nodes[i].inputs = []
+        g.nodes[i].type.shape = Shape(values[i].shape)
+    }
+    return g
 }
 
 /// Row-major multi-index of a flat index.

@@ -58,7 +58,7 @@ import Testing
         let text = try String(contentsOfFile: path, encoding: .utf8)
         return text.split(separator: "\n").compactMap { line in
             let words = line.split(separator: " ")
-            return words.count >= 2 && words[0] == "graph" ? String(words[1]) : nil
+            return line.hasPrefix("graph ") && words.count >= 2 ? String(words[1]) : nil
         }
     }
 
