@@ -34,9 +34,6 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var runOptions: RunOptionsGroup
 
-    @Option(name: .long, help: "Override the block's seed.")
-    var seedOverride: UInt64?
-
     func validate() throws {
         if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive") }
     }
@@ -56,7 +53,7 @@ struct TrainCommand: ParsableCommand {
                     .loadCheckpoint(graph: graph, optimizer: config.optimizer)
             }
             let trainer = try Trainer(graph: graph, config: config, data: data, backend: runOptions.backend,
-                                      epochs: epochs, seed: checkpoint?.seed ?? seedOverride,
+                                      epochs: epochs, seed: checkpoint?.seed,
                                       sizes: try runOptions.symbolSizes())
             try folder.create()
             // Files are written at most every two seconds and at the end; Ctrl-C stops after
@@ -86,7 +83,7 @@ struct TrainCommand: ParsableCommand {
             throw UserFailure(DiagnosticsError(diagnostics.isEmpty ? [Diagnostic("the train block could not be read")] : diagnostics),
                               file: frontend.file)
         }
-        if runOptions.seed != 0 { config.seed = runOptions.seed }
+        if let seed = runOptions.seedOption { config.seed = seed }
         return (config, graph)
     }
 }
