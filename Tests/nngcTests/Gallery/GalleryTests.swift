@@ -175,12 +175,12 @@ enum Gallery {
         let path = try Gallery.variant("qho_fit.nng") { text in
             let others = try! NSRegularExpression(pattern: #"\b(p_sigmoid|p_tanh|p_relu|[str][Wb][123]|sigmoid\d|tanh\d|relu\d|loss)\b"#)
             let graphStart = text.range(of: "graph qho {")!.lowerBound
-            let trainStart = text.range(of: "\ntrain {")!.lowerBound
-            let body = text[graphStart..<trainStart].split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+            let graphEnd = text.range(of: "\n}\n\ntrain {")!.lowerBound   // the graph's closing brace
+            let body = text[graphStart..<graphEnd].split(separator: "\n", omittingEmptySubsequences: false).filter { line in
                 let s = String(line)
                 return others.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) == nil
                     && !s.trimmingCharacters(in: .whitespaces).hasPrefix("output")
-            }.dropLast().joined(separator: "\n")   // the closing brace
+            }.joined(separator: "\n")
             return String(text[..<graphStart]) + body + """
 
               loss = mse(p_gelu, psi)
@@ -301,5 +301,15 @@ enum Gallery {
         let run = try Gallery.train(CLI.graph(file), ["--epochs", "5"])
         let h = try run.history()
         #expect(h.last!["train_loss"]! < h.first!["train_loss"]!)
+    }
+}
+
+@Suite struct GalleryCheckTests {
+    @Test(arguments: ["hooke.nng", "perceptron.nng", "qho_fit.nng", "digits.nng", "mnist_mlp.nng",
+                      "regularization.nng", "mlp_3_64_64_1.nng", "mlp_10_64_32_1.nng"])
+    func checksSilently(_ name: String) throws {
+        let r = try Gallery.run(["check", CLI.graph(name)])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.isEmpty && r.stderr.isEmpty)
     }
 }
