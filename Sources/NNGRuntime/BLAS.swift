@@ -1,5 +1,13 @@
 import CBLAS
+import Foundation
 import NNGCore
+
+/// OpenBLAS's threads: one, unless `OPENBLAS_NUM_THREADS` says otherwise. The matrices of
+/// the networks nngc trains are small, and on a loaded machine OpenBLAS's default threading
+/// makes them 2–3× slower; one thread is also what makes timings repeatable.
+public func configureBLASThreads() {
+    if getenv("OPENBLAS_NUM_THREADS") == nil { openblas_set_num_threads(1) }
+}
 
 /// Matrix products through OpenBLAS, generic over the element type.
 enum BLAS {

@@ -140,7 +140,7 @@ func multiIndex(_ flat: Int, shape: [Int]) -> [Int] {
 
 /// Values for a gradient check (`nngc gradcheck`): the given inputs and params, plus seeded
 /// random values for every input not given — uniform in [0.1, 0.9], so that log, sqrt and
-/// probabilities (bce targets) are valid — and the initial values of params not given.
+/// probabilities (bce targets) are valid; whole numbers in [0, C) for `one_hot` labels — and the initial values of params not given.
 /// Symbols no given input binds get `symbolSize` (3 by default) unless `options` sizes them.
 public func gradientCheckFeeds(graph: Graph, inputs: [String: Tensor], params: [String: Tensor],
                                seed: UInt64 = 0, symbolSize: Int = 3,
@@ -153,12 +153,20 @@ public func gradientCheckFeeds(graph: Graph, inputs: [String: Tensor], params: [
         }
     }
     for s in graph.symbols where sizes[s] == nil { sizes[s] = symbolSize }
+    // Inputs that are one_hot labels get whole numbers in [0, classes).
+    var classes: [NodeID: Int] = [:]
+    for node in graph.nodes {
+        if case .oneHot(let c) = node.op { classes[node.inputs[0]] = c }
+    }
     var ins = inputs
     for (name, id) in graph.inputs where ins[name] == nil {
         let shape = graph.nodes[id].type.shape.resolved(sizes).concrete ?? []
         let n = shape.reduce(1, *)
         let key = CounterRandom.key("gradcheck/" + name)
-        let values = (0..<n).map { 0.1 + 0.8 * CounterRandom.uniform(seed: seed, step: 0, stream: key, index: UInt64($0)) }
+        let values = (0..<n).map { i -> Double in
+            let u = CounterRandom.uniform(seed: seed, step: 0, stream: key, index: UInt64(i))
+            return classes[id].map { Double(Int(u * Double($0))) } ?? 0.1 + 0.8 * u
+        }
         ins[name] = Tensor(shape: shape, values: values, dtype: graph.dtype)
     }
     var ps = params

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NNGCore
+import NNGRuntime
 
 /// The `nngc` command: a compiler for neural-network graphs written in `.nng`.
 @main
@@ -15,6 +16,7 @@ struct NNGC: ParsableCommand {
     /// Exit statuses of the contract: 0 success, 1 an error in the user's input
     /// or a failed check, 2 bad command-line usage.
     static func main() {
+        configureBLASThreads()
         do {
             var command = try parseAsRoot()
             try command.run()

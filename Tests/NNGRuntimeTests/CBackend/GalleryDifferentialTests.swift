@@ -28,7 +28,9 @@ import Testing
                let withGradients = try? gradientGraph(forward, of: loss, wrt: nil) {
                 graph = withGradients
             }
-            let (inputs, params, options) = Self.feeds(for: graph, sizes: sizes)
+            var (inputs, params, options) = gradientCheckFeeds(graph: graph, inputs: [:], params: [:], seed: 7,
+                                                               options: RunOptions(symbolSizes: sizes))
+            (options.step, options.training) = (3, true)
             let reference: [(name: String, value: Tensor)]
             do {
                 reference = try Interpreter(graph: graph).outputs(inputs: inputs, params: params, options: options)
@@ -49,26 +51,5 @@ import Testing
                 }
             }
         }
-    }
-
-    /// Seeded values for every input — whole numbers for inputs that feed `one_hot` — and the
-    /// parameters' initial values.
-    static func feeds(for graph: Graph, sizes: [String: Int]) -> ([String: Tensor], [String: Tensor], RunOptions) {
-        var classes: [NodeID: Int] = [:]
-        for node in graph.nodes {
-            if case .oneHot(let c) = node.op { classes[node.inputs[0]] = c }
-        }
-        var inputs: [String: Tensor] = [:]
-        for (name, id) in graph.inputs {
-            let shape = graph.nodes[id].type.shape.resolved(sizes).concrete ?? []
-            let key = CounterRandom.key(name)
-            let values = (0..<shape.reduce(1, *)).map { i -> Double in
-                let u = CounterRandom.uniform(seed: 7, step: 0, stream: key, index: UInt64(i))
-                return classes[id].map { Double(Int(u * Double($0))) } ?? 0.1 + 0.8 * u
-            }
-            inputs[name] = Tensor(shape: shape, values: values, dtype: graph.dtype)
-        }
-        let params = ParameterInitializer.initialValues(of: graph, seed: 7)
-        return (inputs, params, RunOptions(seed: 7, step: 3, training: true, symbolSizes: sizes))
     }
 }
