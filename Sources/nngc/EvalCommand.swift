@@ -173,10 +173,13 @@ extension EvalCommand {
             do { try writeFileAtomically(svg, to: path) }
             catch { throw UserFailure("error: cannot write \(path): \(error)") }
         }
-        printEvaluation(evaluation, crossings: found, plots: plots.map(\.path))
+        printEvaluation(evaluation, crossings: found, plots: plots.map(\.path), dtype: graph.dtype)
     }
 
-    private func printEvaluation(_ e: GroupedEvaluation, crossings: [(output: String, level: Double, at: [Double])], plots: [String]) {
+    private func printEvaluation(_ e: GroupedEvaluation, crossings: [(output: String, level: Double, at: [Double])], plots: [String],
+                                 dtype: DType) {
+        // Values in the shortest form of the graph's element type.
+        func text(_ x: Double) -> String { dtype == .f32 ? formatValue(Float(x)) : formatValue(x) }
         let names = e.outputNames
         switch options.format {
         case .text:
@@ -193,7 +196,7 @@ extension EvalCommand {
             } else if let g = e.groups.first {
                 for (name, value) in g.values {
                     let perSample = g.samples[name] != nil ? " (mean of \(g.count) samples)" : ""
-                    Terminal.out("\(name) = \(formatValue(value))\(perSample)")
+                    Terminal.out("\(name) = \(text(value))\(perSample)")
                 }
             }
             for c in crossings {
