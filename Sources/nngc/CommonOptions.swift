@@ -47,8 +47,11 @@ struct RunOptionsGroup: ParsableArguments {
     @Option(name: .long, help: "Backend: c (generated C compiled in-process with TinyCC, the default) or interp (the Swift interpreter).")
     var backend: BackendKind = .default
 
-    @Option(name: .long, help: "Seed for random initialisation and random operations (default 0; train: the block's seed).")
-    var seed: UInt64?
+    @Option(name: .customLong("seed"), help: "Seed for random initialisation and random operations (default 0; train: the block's seed).")
+    var seedOption: UInt64?
+
+    /// `--seed`, or 0 when not given.
+    var seed: UInt64 { seedOption ?? 0 }
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("A symbol's size where no input binds it.", valueName: "SYM=N"))
     var size: [String] = []

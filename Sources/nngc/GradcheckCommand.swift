@@ -63,8 +63,8 @@ struct GradcheckCommand: ParsableCommand {
         let report: GradCheckReport
         do {
             let output = try of ?? frontend.differentiatedOutput(of: graph)
-            let base = RunOptions(seed: (runOptions.seed ?? 0), symbolSizes: try runOptions.symbolSizes())
-            let values = gradientCheckFeeds(graph: graph, inputs: feeds.inputs, params: feeds.params, seed: (runOptions.seed ?? 0), options: base)
+            let base = RunOptions(seed: runOptions.seed, symbolSizes: try runOptions.symbolSizes())
+            let values = gradientCheckFeeds(graph: graph, inputs: feeds.inputs, params: feeds.params, seed: runOptions.seed, options: base)
             report = try gradientCheck(graph: graph, of: output, wrt: wrt.map(splitNames),
                                        inputs: values.inputs, params: values.params,
                                        eps: eps, rtol: rtol, atol: atol, options: values.options, backend: runOptions.backend)

@@ -83,7 +83,7 @@ struct TrainCommand: ParsableCommand {
             throw UserFailure(DiagnosticsError(diagnostics.isEmpty ? [Diagnostic("the train block could not be read")] : diagnostics),
                               file: frontend.file)
         }
-        if let seed = runOptions.seed { config.seed = seed }
+        if let seed = runOptions.seedOption { config.seed = seed }
         return (config, graph)
     }
 }

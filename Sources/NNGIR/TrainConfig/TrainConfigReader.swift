@@ -86,6 +86,18 @@ public func readTrainConfig(_ decl: TrainDecl, module: Module, graph: Graph?, ep
     return (reader.diagnostics.isEmpty ? config : nil, reader.diagnostics)
 }
 
+/// Reads a data value written on its own, as `nngc eval --data 'ising(L = 16)'` gives it:
+/// `file` holds one source or a list of sources, exactly as after `data =` in a train block.
+/// With `graph`, every input must be bound. The spec is nil when there is any error.
+public func readDataSpec(_ file: SourceFile, graph: Graph?, role: String = "data") -> (DataSpec?, [Diagnostic]) {
+    let (expr, parseDiagnostics) = parseExpression(file)
+    guard let expr, parseDiagnostics.isEmpty else { return (nil, parseDiagnostics) }
+    var reader = TrainConfigReader(decl: TrainDecl(name: nil, entries: [], range: expr.range),
+                                   module: Module(file: file), graph: graph)
+    let spec = try? reader.dataSpec(expr, role: role)
+    return (reader.diagnostics.isEmpty ? spec : nil, reader.diagnostics)
+}
+
 func trainKeywordRange(_ decl: TrainDecl) -> SourceRange {
     decl.name?.range ?? SourceRange(start: decl.range.start, end: decl.range.start + 5)
 }

@@ -60,11 +60,13 @@ public struct DataLoader: Sendable {
         return (train, validation, test)
     }
 
-    /// Loads one `data` value and binds it to the graph's inputs.
-    public func load(_ spec: DataSpec, graph: Graph, role: String = "data") throws(DiagnosticsError) -> Dataset {
+    /// Loads one `data` value and binds it to the graph's inputs. Columns named in `keep` that
+    /// a source provides but no input takes (`T` of `ising`) are kept too, as stored (f64).
+    public func load(_ spec: DataSpec, graph: Graph, role: String = "data", keep: Set<String> = []) throws(DiagnosticsError) -> Dataset {
         var inputTypes: [String: TensorType] = [:]
         for (name, node) in graph.inputs { inputTypes[name] = graph.nodes[node].type }
         var columns: [(name: String, tensor: Tensor, range: SourceRange, what: String)] = []
+        var kept: [(String, Tensor)] = []
         for source in spec.sources {
             let flat = Set(source.names.filter { inputTypes[$0]?.shape.rank == 1 })
             let loaded: [(String, Tensor)]
@@ -80,7 +82,10 @@ public struct DataLoader: Sendable {
             default: what = "data"
             }
             for (name, t) in loaded {
-                if case .ising = source.kind, inputTypes[name] == nil { continue }
+                if case .ising = source.kind, inputTypes[name] == nil {
+                    if keep.contains(name) { kept.append((name, t)) }
+                    continue
+                }
                 columns.append((name, t, source.bindingRanges[name] ?? source.range, what))
             }
         }
@@ -109,7 +114,7 @@ public struct DataLoader: Sendable {
             }
         }
         do {
-            return try Dataset(orderedColumns: fitted)
+            return try Dataset(orderedColumns: fitted + kept)
         } catch {
             throw DiagnosticsError(Diagnostic(error.message, at: spec.range))
         }

@@ -8,12 +8,15 @@ public struct ChartSeries: Sendable {
     /// An SVG colour.
     public var color: String
     public var dashed: Bool
+    /// Points only (a scatter plot: small translucent dots, no line).
+    public var pointsOnly: Bool
 
-    public init(name: String, points: [(x: Double, y: Double)], color: String, dashed: Bool = false) {
+    public init(name: String, points: [(x: Double, y: Double)], color: String, dashed: Bool = false, pointsOnly: Bool = false) {
         self.name = name
         self.points = points
         self.color = color
         self.dashed = dashed
+        self.pointsOnly = pointsOnly
     }
 }
 
@@ -26,10 +29,10 @@ public func lossChartSVG(history: History, title: String? = nil) -> String {
 }
 
 /// A line chart with numbered ticks, axis labels and a legend. The y axis is logarithmic
-/// when every value is positive and they span more than two decades. Non-finite points
+/// when `allowLogY` and every value is positive and they span more than two decades. Non-finite points
 /// (and non-positive ones on a log axis) are left out, breaking the line.
 public func lineChartSVG(series: [ChartSeries], xLabel: String, yLabel: String, title: String? = nil,
-                         width: Int = 640, height: Int = 400, integerX: Bool = false) -> String {
+                         width: Int = 640, height: Int = 400, integerX: Bool = false, allowLogY: Bool = true) -> String {
     let W = Double(width), H = Double(height)
     let left = 76.0, right = 20.0, top = title == nil ? 20.0 : 40.0, bottom = 52.0
     let plotW = W - left - right, plotH = H - top - bottom
@@ -37,7 +40,7 @@ public func lineChartSVG(series: [ChartSeries], xLabel: String, yLabel: String, 
     let finite = series.flatMap { $0.points }.filter { $0.x.isFinite && $0.y.isFinite }
     let ys = finite.map(\.y)
     let positive = ys.filter { $0 > 0 }
-    let logY = !ys.isEmpty && positive.count == ys.count && positive.max()! / positive.min()! > 100
+    let logY = allowLogY && !ys.isEmpty && positive.count == ys.count && positive.max()! / positive.min()! > 100
 
     // x axis
     var xMin = finite.map(\.x).min() ?? 0, xMax = finite.map(\.x).max() ?? 1
@@ -112,6 +115,12 @@ public func lineChartSVG(series: [ChartSeries], xLabel: String, yLabel: String, 
             else if !segments[segments.count - 1].isEmpty { segments.append([]) }
         }
         let dash = se.dashed ? " stroke-dasharray=\"6 4\"" : ""
+        if se.pointsOnly {
+            s += "<g data-series=\"\(svgEscape(se.name))\" fill=\"\(se.color)\" fill-opacity=\"0.35\" stroke=\"none\">\n"
+            for seg in segments { for (x, y) in seg { s += "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"1.8\"/>\n" } }
+            s += "</g>\n"
+            continue
+        }
         for seg in segments where !seg.isEmpty {
             let pts = seg.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " ")
             s += "<polyline data-series=\"\(svgEscape(se.name))\" stroke=\"\(se.color)\"\(dash) points=\"\(pts)\"/>\n"
@@ -129,7 +138,11 @@ public func lineChartSVG(series: [ChartSeries], xLabel: String, yLabel: String, 
     for (k, se) in series.enumerated() {
         let y = ly + 13 + 18 * Double(k)
         let dash = se.dashed ? " stroke-dasharray=\"6 4\"" : ""
-        s += "<line x1=\"\(f(lx + 8))\" y1=\"\(f(y))\" x2=\"\(f(lx + 30))\" y2=\"\(f(y))\" stroke=\"\(se.color)\" stroke-width=\"2\"\(dash)/>"
+        if se.pointsOnly {
+            s += "<circle cx=\"\(f(lx + 19))\" cy=\"\(f(y))\" r=\"3\" fill=\"\(se.color)\" fill-opacity=\"0.6\"/>"
+        } else {
+            s += "<line x1=\"\(f(lx + 8))\" y1=\"\(f(y))\" x2=\"\(f(lx + 30))\" y2=\"\(f(y))\" stroke=\"\(se.color)\" stroke-width=\"2\"\(dash)/>"
+        }
         s += "<text x=\"\(f(lx + 36))\" y=\"\(f(y + 4))\">\(svgEscape(se.name))</text>\n"
     }
     s += "</g>\n</svg>\n"
