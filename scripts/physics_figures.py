@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Figures of the physics gallery graphs (Graphs/README-physics.md), as plain SVG.
+"""Figures of the physics gallery graphs (Graphs/README.md), as plain SVG.
 
     python3 scripts/physics_figures.py [NNGC]      # NNGC default: .build-release/release/nngc
 

@@ -7,7 +7,7 @@ import Testing
 /// whose train block draws fewer samples (`ising_mlp`: 40 per temperature instead of 200,
 /// test 20 instead of 100; `ising_cnn`: 20 and 10; `ising_autoencoder`: 20 instead of 200) and
 /// for fewer epochs (`--epochs`); the evaluation grid has 50 samples per temperature. The
-/// full-size results are in Graphs/README-ising.md.
+/// full-size results are in Graphs/README.md.
 @Suite struct IsingGalleryTests {
     /// Onsager: T_c = 2 / ln(1 + √2).
     static let criticalTemperature = 2 / log(1 + 2.0.squareRoot())
