@@ -45,35 +45,8 @@ public let operationNames: Set<String> = Set(operationParameters.keys)
 extension Lowerer {
     /// Matches the arguments of a call to named parameters (positional, then keyword).
     mutating func bindArguments(_ args: [Argument], params: [String], required: Int, callee: Identifier) throws(LoweringFailure) -> [String: Expr] {
-        var bound: [String: Expr] = [:]
-        var positional = 0
-        var sawKeyword = false
-        for arg in args {
-            if arg.label == nil, sawKeyword {
-                throw fail("a positional argument cannot follow keyword arguments", at: arg.value.range)
-            }
-            if let label = arg.label {
-                sawKeyword = true
-                guard params.contains(label.name) else {
-                    throw fail("unknown argument '\(label.name)' for '\(callee.name)'" + didYouMean(label.name, params), at: label.range)
-                }
-                guard bound[label.name] == nil else {
-                    throw fail("argument '\(label.name)' of '\(callee.name)' is given twice", at: label.range)
-                }
-                bound[label.name] = arg.value
-            } else {
-                guard positional < params.count else {
-                    let n = params.count
-                    throw fail("'\(callee.name)' takes at most \(n) argument\(n == 1 ? "" : "s"), got \(args.count)", at: arg.value.range)
-                }
-                bound[params[positional]] = arg.value
-                positional += 1
-            }
-        }
-        for p in params.prefix(required) where bound[p] == nil {
-            throw fail("missing argument '\(p)' for '\(callee.name)'", at: callee.range)
-        }
-        return bound
+        do { return try matchArguments(args, params: params, required: required, callee: callee) }
+        catch { throw fail(error.message, at: error.range) }
     }
 
     mutating func lowerCall(_ callee: Identifier, _ args: [Argument], range: SourceRange, in scope: Scope) throws(LoweringFailure) -> NodeID {

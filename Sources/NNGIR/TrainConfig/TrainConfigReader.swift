@@ -286,33 +286,8 @@ struct TrainConfigReader {
 
     /// Matches call arguments to named parameters (positional, then keyword), as operations do.
     mutating func bindArguments(_ args: [Argument], params: [String], callee: Identifier) throws(ConfigFailure) -> [String: Expr] {
-        var bound: [String: Expr] = [:]
-        var positional = 0
-        var sawKeyword = false
-        for arg in args {
-            if let label = arg.label {
-                sawKeyword = true
-                guard params.contains(label.name) else {
-                    throw fail("unknown argument '\(label.name)' for '\(callee.name)'" + didYouMean(label.name, params), at: label.range)
-                }
-                guard bound[label.name] == nil else {
-                    throw fail("argument '\(label.name)' of '\(callee.name)' is given twice", at: label.range)
-                }
-                bound[label.name] = arg.value
-            } else {
-                if sawKeyword { throw fail("a positional argument cannot follow keyword arguments", at: arg.value.range) }
-                guard positional < params.count else {
-                    let n = params.count
-                    throw fail("'\(callee.name)' takes at most \(n) argument\(n == 1 ? "" : "s"), got \(args.count)", at: arg.value.range)
-                }
-                guard bound[params[positional]] == nil else {
-                    throw fail("argument '\(params[positional])' of '\(callee.name)' is given twice", at: arg.value.range)
-                }
-                bound[params[positional]] = arg.value
-                positional += 1
-            }
-        }
-        return bound
+        do { return try matchArguments(args, params: params, callee: callee) }
+        catch { throw fail(error.message, at: error.range) }
     }
 
     /// `name` or `name(args…)`: the callee and its arguments.
