@@ -38,21 +38,27 @@ extension CCodeGenerator {
         let oh = (h - size) / s + 1, ow = (wd - size) / s + 1
         let planes = CShape.count(Array(xs[..<(xs.count - 2)]))
         if scatter { w.line("memset(\(ptr(id)), 0, \(CShape.count(xs)) * sizeof(T));") }
-        let l = openLoops(&w, [("pl", planes), ("y", oh), ("xo", ow)])
+        w.line("const T ninf = -nngc_inf();")
+        w.line("int64_t o = 0;")
+        w.line("const T* gp = \(ptr(other));")
+        w.line("T* op = \(ptr(id));")
+        let l = openLoops(&w, [("pl", planes), ("y", oh)])
         w.line("const int64_t xb = pl * \(h * wd);")
+        w.line("const T* xp = \(ptr(x)) + xb;")
+        w.open("for (int64_t xo = 0; xo < \(ow); xo++)")
+        w.line("const int64_t w0 = y * \(s * wd) + xo * \(s);")
         w.line("int64_t best = -1;")
-        w.line("T acc = -nngc_inf();")
-        let l2 = openLoops(&w, [("dy", size), ("dx", size)])
-        w.line("const int64_t i = xb + (y * \(s) + dy) * \(wd) + xo * \(s) + dx;")
-        w.line("const T v = \(elem(x, "i"));")
-        w.line("if (best < 0 || (acc == acc && (v > acc || v != v))) { acc = v; best = i; }")
-        closeLoops(&w, l2)
-        w.line("const int64_t o = (pl * \(oh) + y) * \(ow) + xo;")
-        if scatter {
-            w.line("\(elem(id, "best")) += \(elem(other, "o"));")
-        } else {
-            w.line("\(elem(id, "o")) = \(elem(other, "best"));")
+        w.line("T acc = ninf;")
+        emitWindow(size: size, rowStride: wd, &w) { off in
+            "{ const int64_t i = w0 + \(off); const T v = xp[i]; if (best < 0 || (acc == acc && (v > acc || v != v))) { acc = v; best = i; } }"
         }
+        if scatter {
+            w.line("op[xb + best] += gp[o];")
+        } else {
+            w.line("op[o] = gp[xb + best];")
+        }
+        w.line("o++;")
+        w.close()
         closeLoops(&w, l)
     }
 

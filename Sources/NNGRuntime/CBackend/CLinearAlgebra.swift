@@ -121,21 +121,38 @@ extension CCodeGenerator {
         w.close()
     }
 
+    /// Emits `body(offset)` for each element of a size×size window (row by row), unrolled for
+    /// small windows; `offset` is a C expression of the element's offset from the window's first.
+    func emitWindow(size: Int, rowStride: Int, _ w: inout CWriter, _ body: (String) -> String) {
+        if size * size <= 16 {
+            for dy in 0..<size { for dx in 0..<size { w.line(body("\(dy * rowStride + dx)")) } }
+        } else {
+            let l = openLoops(&w, [("dy", size), ("dx", size)])
+            w.line(body("dy * \(rowStride) + dx"))
+            closeLoops(&w, l)
+        }
+    }
+
     func emitPool(_ id: Int, _ kind: PoolKind, size: Int, stride s: Int, _ w: inout CWriter) {
         let x = graph.nodes[id].inputs[0]
         let xs = shapes[x]
         let h = xs[xs.count - 2], wd = xs[xs.count - 1]
         let oh = (h - size) / s + 1, ow = (wd - size) / s + 1
         let planes = CShape.count(Array(xs[..<(xs.count - 2)]))
-        let l = openLoops(&w, [("pl", planes), ("y", oh), ("xo", ow)])
-        w.line("const int64_t xb = pl * \(h * wd);")
-        w.line("T acc = \(kind == .max ? "-nngc_inf()" : "0");")
-        let l2 = openLoops(&w, [("dy", size), ("dx", size)])
-        w.line("const T v = \(elem(x, "xb + (y * \(s) + dy) * \(wd) + xo * \(s) + dx"));")
-        w.line(kind == .max ? "if (v > acc || v != v) acc = v;" : "acc += v;")
-        closeLoops(&w, l2)
+        w.line("const T ninf = -nngc_inf();")
+        w.line("const T* xp = \(ptr(x));")
+        w.line("T* op = \(ptr(id));")
+        let l = openLoops(&w, [("pl", planes), ("y", oh)])
+        w.line("const T* row = xp + pl * \(h * wd) + y * \(s * wd);")
+        w.open("for (int64_t xo = 0; xo < \(ow); xo++)")
+        w.line("const T* p = row + xo * \(s);")
+        w.line("T acc = \(kind == .max ? "ninf" : "0");")
+        emitWindow(size: size, rowStride: wd, &w) { o in
+            kind == .max ? "{ const T v = p[\(o)]; if (v > acc || v != v) acc = v; }" : "acc += p[\(o)];"
+        }
         let value = kind == .max ? "acc" : "acc * \(lit(dtype == .f32 ? Double(1 / Float(size * size)) : 1 / Double(size * size)))"
-        w.line("\(elem(id, "(pl * \(oh) + y) * \(ow) + xo")) = \(value);")
+        w.line("*op++ = \(value);")
+        w.close()
         closeLoops(&w, l)
     }
 }
