@@ -17,6 +17,7 @@ struct Options {
     var dtype = DType.f32
     var batch = 64
     var emitC = false
+    var emitCNNC = false
 
     init(_ args: [String]) {
         var i = 1
@@ -29,8 +30,9 @@ struct Options {
             case "--dtype": dtype = DType(rawValue: value()) ?? dtype
             case "--quick": steps = 3; interpSteps = 1; repetitions = 1
             case "--emit-c": emitC = true
+            case "--emit-cnn-c": emitCNNC = true
             default:
-                FileHandle.standardError.write("usage: nngc-bench [--steps N] [--interp-steps N] [--batch B] [--dtype f32|f64] [--quick] [--emit-c]\n".data(using: .utf8)!)
+                FileHandle.standardError.write("usage: nngc-bench [--steps N] [--interp-steps N] [--batch B] [--dtype f32|f64] [--quick] [--emit-c] [--emit-cnn-c]\n".data(using: .utf8)!)
                 exit(2)
             }
             i += 1
@@ -202,6 +204,36 @@ graph xor {
   output loss
 }
 """
+// The convolutional model of Graphs/ising_cnn.nng (conv2d 3×3 + ReLU + maxpool, dense head,
+// bce_logits, adam) on random batches: the conv2d forward and gradient kernels dominate.
+let cnnSource = """
+fn dense(x, w, b) { return x @ w + b }
+graph ising_cnn {
+  input spins:   f32[B, 256]
+  input y:       f32[B, 1]
+  param K1: f32[8, 1, 3, 3] = he
+  param c1: f32[8, 1, 1]    = zeros
+  param W1: f32[512, 32]    = he
+  param b1: f32[32]         = zeros
+  param W2: f32[32, 1]      = xavier
+  param b2: f32[1]          = zeros
+  x    = reshape(spins, [-1, 1, 16, 16])
+  a    = maxpool2d(relu(conv2d(x, K1, padding = 1) + c1))
+  h    = relu(dense(reshape(a, [-1, 512]), W1, b1))
+  z    = dense(h, W2, b2)
+  loss = bce_logits(z, y)
+  output loss
+}
+"""
+let cnnForward = try Frontend(file: SourceFile(path: "ising_cnn.nng", text: cnnSource)).graph(dtype: options.dtype)
+let cnnGradGraph = try gradientGraph(cnnForward, of: "loss", wrt: nil)
+if options.emitCNNC {
+    print(try CompiledTrainingStep(gradientGraph: cnnGradGraph, loss: "loss", optimizer: .adam(lr: 0.001)).cSource(sizes: ["B": 64]))
+    exit(0)
+}
+let cnnRun = try throughput(forward: cnnForward, gradGraph: cnnGradGraph, optimizer: .adam(lr: 0.001), batch: 64,
+                            steps: max(3, options.steps / 2), interpSteps: options.interpSteps)
+
 let xorForward = try Frontend(file: SourceFile(path: "xor.nng", text: xorSource)).graph(dtype: options.dtype)
 let xorRun = try throughput(forward: xorForward, gradGraph: try gradientGraph(xorForward, of: "loss", wrt: nil),
                             optimizer: .adam(lr: 0.01), batch: 4, steps: options.steps * 10, interpSteps: options.interpSteps * 10)
@@ -241,5 +273,6 @@ func rows(_ label: String, _ r: Throughput) {
 }
 rows("MLP 784-100-10, batch \(options.batch)", mlpRun)
 rows("XOR 2-8-1, batch 4, adam", xorRun)
+rows("ising_cnn (conv 8×3×3, maxpool, 512-32-1), batch 64, adam", cnnRun)
 print("")
 print("MLP loss: \(number(mlpRun.firstLoss, 4)) at step 1, \(number(mlpRun.lastLoss, 4)) at step \(options.steps) (C training step)")

@@ -176,13 +176,26 @@ final class CCodeGenerator {
         return ids.map { root[$0] }.filter { !isConstant($0) }
     }
 
+    /// Scratch of a kernel: the im2col matrix (C·R·S × OH·OW, one sample) of conv2d and its two
+    /// gradients.
     private func scratchSize(of step: Int) -> Int {
-        if case .conv2d(let s, let p) = graph.nodes[step].op {
-            let x = shapes[graph.nodes[step].inputs[0]], w = shapes[graph.nodes[step].inputs[1]]
+        let node = graph.nodes[step]
+        switch node.op {
+        case .conv2d(let s, let p):
+            let x = shapes[node.inputs[0]], w = shapes[node.inputs[1]]
             let oh = (x[2] + 2 * p - w[2]) / s + 1, ow = (x[3] + 2 * p - w[3]) / s + 1
             return w[1] * w[2] * w[3] * oh * ow
+        case .conv2dGradWeight:
+            // x [N,C,H,W], g [N,K,OH,OW] → [K,C,R,S]
+            let g = shapes[node.inputs[1]], o = shapes[step]
+            return o[1] * o[2] * o[3] * g[2] * g[3]
+        case .conv2dGradInput:
+            // g [N,K,OH,OW], w [K,C,R,S] → [N,C,H,W]
+            let g = shapes[node.inputs[0]], w = shapes[node.inputs[1]]
+            return w[1] * w[2] * w[3] * g[2] * g[3]
+        default:
+            return 0
         }
-        return 0
     }
 
     private func plan() {

@@ -17,24 +17,45 @@ extension CCodeGenerator {
             }
         }
         let flat = leaves.allSatisfy { shapes[$0] == shape || CShape.count(shapes[$0]) == 1 }
-        var closes = 0
+        // Loops over the output shape with adjacent dimensions merged where every broadcast leaf
+        // allows it (and dimensions of size 1 dropped); each leaf is read in the innermost loop
+        // its index depends on (a scalar leaf before all loops). Same elements in the same order.
+        let broadcastLeaves = flat ? [] : leaves.filter { shapes[$0] != shape && CShape.count(shapes[$0]) != 1 }
+        let leafStrides = broadcastLeaves.map { CShape.broadcastStrides(from: shapes[$0], to: shape) }
+        var dims: [(n: Int, strides: [Int])] = []
         if flat {
-            closes = openLoops(&w, [("o", n)])
+            dims = [(n, [])]
         } else {
-            w.line("int64_t o = 0;")
-            closes = openLoops(&w, shape.enumerated().map { ("i\($0.offset)", $0.element) })
-        }
-        for x in leaves {
-            let index: String
-            if CShape.count(shapes[x]) == 1 {
-                index = "0"
-            } else if flat || shapes[x] == shape {
-                index = "o"
-            } else {
-                index = CShape.indexExpr(CShape.broadcastStrides(from: shapes[x], to: shape))
+            for d in shape.indices where shape[d] != 1 {
+                let st = leafStrides.map { $0[d] }
+                if let last = dims.last, zip(last.strides, st).allSatisfy({ $0.0 == $0.1 * shape[d] }) {
+                    dims[dims.count - 1] = (last.n * shape[d], st)
+                } else {
+                    dims.append((shape[d], st))
+                }
             }
-            w.line("const T l\(x) = \(elem(x, index));")
         }
+        var atLevel = [[(Int, String)]](repeating: [], count: dims.count + 1)
+        for x in leaves {
+            if CShape.count(shapes[x]) == 1 {
+                atLevel[0].append((x, "0"))
+            } else if let j = broadcastLeaves.firstIndex(of: x) {
+                let st = dims.map { $0.strides[j] }
+                let level = (st.lastIndex { $0 != 0 } ?? -1) + 1
+                atLevel[level].append((x, CShape.indexExpr(st)))
+            } else {
+                atLevel[dims.count].append((x, "o"))
+            }
+        }
+        if !flat { w.line("int64_t o = 0;") }
+        for level in 0...dims.count {
+            for (x, index) in atLevel[level] { w.line("const T l\(x) = \(elem(x, index));") }
+            if level < dims.count {
+                let v = flat ? "o" : "i\(level)"
+                w.open("for (int64_t \(v) = 0; \(v) < \(dims[level].n); \(v)++)")
+            }
+        }
+        let closes = dims.count
         func operand(_ x: Int) -> String {
             if memberSet.contains(x) { return "v\(x)" }
             if let c = isScalarConstant(x) { return lit(c) }

@@ -24,29 +24,113 @@ extension CCodeGenerator {
         w.line("\(gemm)(\(CCodeGenerator.rowMajor), \(flag(ta)), \(flag(tb)), \(m), \(n), \(k), 1, \(pa), \(lda), \(pb), \(ldb), 0, \(ptr(id)), \(n));")
     }
 
+    /// The geometry of a convolution: x [N,C,H,W], w [K,C,R,S], y [N,K,OH,OW].
+    struct ConvGeometry {
+        var n, c, h, w, k, r, s, oh, ow, stride, padding: Int
+        var rows: Int { c * r * s }
+        var cols: Int { oh * ow }
+    }
+
+    /// Opens, per row (ci, ri, si) of the im2col matrix and output row y, the valid range
+    /// [x0, x1) of output columns whose input column is inside the image (computed once per row),
+    /// with `iy` the input row; closes nothing. Emits `continue` for rows outside the image after
+    /// `outside` (code run for such a row, e.g. zero-filling).
+    private func openIm2colRow(_ g: ConvGeometry, outside: String?, _ w: inout CWriter) {
+        w.open("for (int64_t row = 0; row < \(g.rows); row++)")
+        w.line("const int64_t ci = row / \(g.r * g.s), ri = (row / \(g.s)) % \(g.r), si = row % \(g.s);")
+        w.line("int64_t x0 = 0, x1 = \(g.ow);")
+        w.line("while (x0 < \(g.ow) && x0 * \(g.stride) - \(g.padding) + si < 0) x0++;")
+        w.line("while (x1 > x0 && (x1 - 1) * \(g.stride) - \(g.padding) + si >= \(g.w)) x1--;")
+        w.open("for (int64_t y = 0; y < \(g.oh); y++)")
+        w.line("T* cr = col + row * \(g.cols) + y * \(g.ow);")
+        w.line("const int64_t iy = y * \(g.stride) - \(g.padding) + ri;")
+        if let outside {
+            w.line("if (iy < 0 || iy >= \(g.h)) { \(outside) continue; }")
+        } else {
+            w.line("if (iy < 0 || iy >= \(g.h)) continue;")
+        }
+    }
+
+    /// col [C·R·S, OH·OW] ← the im2col matrix of sample `b` of x (zero outside the image).
+    func emitIm2col(_ x: Int, _ g: ConvGeometry, _ w: inout CWriter) {
+        openIm2colRow(g, outside: "for (int64_t xo = 0; xo < \(g.ow); xo++) cr[xo] = 0;", &w)
+        w.line("const T* src = \(ptr(x)) + b * \(g.c * g.h * g.w) + (ci * \(g.h) + iy) * \(g.w) + (x0 * \(g.stride) - \(g.padding) + si);")
+        w.line("int64_t xo = 0;")
+        w.line("for (; xo < x0; xo++) cr[xo] = 0;")
+        w.line(g.stride == 1 ? "for (; xo < x1; xo++) cr[xo] = *src++;" : "for (; xo < x1; xo++) { cr[xo] = *src; src += \(g.stride); }")
+        w.line("for (; xo < \(g.ow); xo++) cr[xo] = 0;")
+        w.close()
+        w.close()
+    }
+
+    /// Sample `b` of `id` [N,C,H,W] += col2im(col): each column entry added to its input element,
+    /// in the order of the rows of col.
+    func emitCol2imAdd(_ id: Int, _ g: ConvGeometry, _ w: inout CWriter) {
+        openIm2colRow(g, outside: nil, &w)
+        w.line("T* dst = \(ptr(id)) + b * \(g.c * g.h * g.w) + (ci * \(g.h) + iy) * \(g.w) + (x0 * \(g.stride) - \(g.padding) + si);")
+        w.line(g.stride == 1 ? "for (int64_t xo = x0; xo < x1; xo++) *dst++ += cr[xo];" : "for (int64_t xo = x0; xo < x1; xo++) { *dst += cr[xo]; dst += \(g.stride); }")
+        w.close()
+        w.close()
+    }
+
+    func gemmCall(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, a: String, lda: Int, b: String, ldb: Int,
+                  beta: Int, c: String, ldc: Int) -> String {
+        let flag = { (t: Bool) in t ? CCodeGenerator.trans : CCodeGenerator.noTrans }
+        return "\(gemm)(\(CCodeGenerator.rowMajor), \(flag(transA)), \(flag(transB)), \(m), \(n), \(k), 1, \(a), \(max(1, lda)), \(b), \(max(1, ldb)), \(beta), \(c), \(max(1, ldc)));"
+    }
+
     func emitConv2d(_ id: Int, stride s: Int, padding p: Int, _ w: inout CWriter) {
         let (x, wt) = (graph.nodes[id].inputs[0], graph.nodes[id].inputs[1])
         let xs = shapes[x], ws = shapes[wt]
-        let (nb, c, h, wd) = (xs[0], xs[1], xs[2], xs[3])
-        let (k, r, sw) = (ws[0], ws[2], ws[3])
-        let oh = (h + 2 * p - r) / s + 1, ow = (wd + 2 * p - sw) / s + 1
-        let rows = c * r * sw, cols = oh * ow
-        let col = scratch[id]!
-        w.line("T* col = ar + \(col);")
-        w.open("for (int64_t b = 0; b < \(nb); b++)")
-        w.line("const int64_t xb = b * \(c * h * wd);")
-        let l = openLoops(&w, [("ci", c), ("ri", r), ("si", sw)])
-        w.line("const int64_t row = (ci * \(r) + ri) * \(sw) + si;")
-        w.open("for (int64_t y = 0; y < \(oh); y++)")
-        w.line("const int64_t iy = y * \(s) - \(p) + ri;")
-        w.open("for (int64_t xo = 0; xo < \(ow); xo++)")
-        w.line("const int64_t ix = xo * \(s) - \(p) + si;")
-        w.line("col[row * \(cols) + y * \(ow) + xo] = (iy >= 0 && iy < \(h) && ix >= 0 && ix < \(wd)) ? \(elem(x, "xb + (ci * \(h) + iy) * \(wd) + ix")) : 0;")
+        let oh = (xs[2] + 2 * p - ws[2]) / s + 1, ow = (xs[3] + 2 * p - ws[3]) / s + 1
+        let g = ConvGeometry(n: xs[0], c: xs[1], h: xs[2], w: xs[3], k: ws[0], r: ws[2], s: ws[3], oh: oh, ow: ow, stride: s, padding: p)
+        w.line("T* col = ar + \(scratch[id]!);")
+        w.open("for (int64_t b = 0; b < \(g.n); b++)")
+        emitIm2col(x, g, &w)
+        w.line(gemmCall(transA: false, transB: false, m: g.k, n: g.cols, k: g.rows, a: ptr(wt), lda: g.rows, b: "col", ldb: g.cols,
+                        beta: 0, c: "\(ptr(id)) + b * \(g.k * g.cols)", ldc: g.cols))
         w.close()
+    }
+
+    /// x [N,C,H,W], g [N,K,OH,OW] → [K,C,R,S] = Σ_b g_b · im2col(x_b)ᵀ (one GEMM per sample,
+    /// accumulated in place).
+    func emitConv2dGradWeight(_ id: Int, stride s: Int, padding p: Int, _ w: inout CWriter) {
+        let (x, gy) = (graph.nodes[id].inputs[0], graph.nodes[id].inputs[1])
+        let xs = shapes[x], gs = shapes[gy], os = shapes[id]
+        let g = ConvGeometry(n: xs[0], c: xs[1], h: xs[2], w: xs[3], k: gs[1], r: os[2], s: os[3], oh: gs[2], ow: gs[3], stride: s, padding: p)
+        w.line("T* col = ar + \(scratch[id]!);")
+        w.line("memset(\(ptr(id)), 0, \(CShape.count(os)) * sizeof(T));")
+        w.open("for (int64_t b = 0; b < \(g.n); b++)")
+        emitIm2col(x, g, &w)
+        w.line(gemmCall(transA: false, transB: true, m: g.k, n: g.rows, k: g.cols, a: "\(ptr(gy)) + b * \(g.k * g.cols)", lda: g.cols,
+                        b: "col", ldb: g.cols, beta: 1, c: ptr(id), ldc: g.rows))
         w.close()
-        closeLoops(&w, l)
-        w.line("\(gemm)(\(CCodeGenerator.rowMajor), \(CCodeGenerator.noTrans), \(CCodeGenerator.noTrans), \(k), \(cols), \(rows), 1, \(ptr(wt)), \(rows), col, \(cols), 0, \(ptr(id)) + b * \(k * cols), \(cols));")
+    }
+
+    /// g [N,K,OH,OW], w [K,C,R,S] → [N,C,H,W] = col2im(wᵀ · g_b) per sample.
+    func emitConv2dGradInput(_ id: Int, stride s: Int, padding p: Int, _ w: inout CWriter) {
+        let (gy, wt) = (graph.nodes[id].inputs[0], graph.nodes[id].inputs[1])
+        let gs = shapes[gy], ws = shapes[wt], os = shapes[id]
+        let g = ConvGeometry(n: os[0], c: os[1], h: os[2], w: os[3], k: ws[0], r: ws[2], s: ws[3], oh: gs[2], ow: gs[3], stride: s, padding: p)
+        w.line("T* col = ar + \(scratch[id]!);")
+        w.line("memset(\(ptr(id)), 0, \(CShape.count(os)) * sizeof(T));")
+        w.open("for (int64_t b = 0; b < \(g.n); b++)")
+        w.line(gemmCall(transA: true, transB: false, m: g.rows, n: g.cols, k: g.k, a: ptr(wt), lda: g.rows,
+                        b: "\(ptr(gy)) + b * \(g.k * g.cols)", ldb: g.cols, beta: 0, c: "col", ldc: g.cols))
+        emitCol2imAdd(id, g, &w)
         w.close()
+    }
+
+    /// Emits `body(offset)` for each element of a size×size window (row by row), unrolled for
+    /// small windows; `offset` is a C expression of the element's offset from the window's first.
+    func emitWindow(size: Int, rowStride: Int, _ w: inout CWriter, _ body: (String) -> String) {
+        if size * size <= 16 {
+            for dy in 0..<size { for dx in 0..<size { w.line(body("\(dy * rowStride + dx)")) } }
+        } else {
+            let l = openLoops(&w, [("dy", size), ("dx", size)])
+            w.line(body("dy * \(rowStride) + dx"))
+            closeLoops(&w, l)
+        }
     }
 
     func emitPool(_ id: Int, _ kind: PoolKind, size: Int, stride s: Int, _ w: inout CWriter) {
@@ -55,15 +139,20 @@ extension CCodeGenerator {
         let h = xs[xs.count - 2], wd = xs[xs.count - 1]
         let oh = (h - size) / s + 1, ow = (wd - size) / s + 1
         let planes = CShape.count(Array(xs[..<(xs.count - 2)]))
-        let l = openLoops(&w, [("pl", planes), ("y", oh), ("xo", ow)])
-        w.line("const int64_t xb = pl * \(h * wd);")
-        w.line("T acc = \(kind == .max ? "-nngc_inf()" : "0");")
-        let l2 = openLoops(&w, [("dy", size), ("dx", size)])
-        w.line("const T v = \(elem(x, "xb + (y * \(s) + dy) * \(wd) + xo * \(s) + dx"));")
-        w.line(kind == .max ? "if (v > acc || v != v) acc = v;" : "acc += v;")
-        closeLoops(&w, l2)
+        w.line("const T ninf = -nngc_inf();")
+        w.line("const T* xp = \(ptr(x));")
+        w.line("T* op = \(ptr(id));")
+        let l = openLoops(&w, [("pl", planes), ("y", oh)])
+        w.line("const T* row = xp + pl * \(h * wd) + y * \(s * wd);")
+        w.open("for (int64_t xo = 0; xo < \(ow); xo++)")
+        w.line("const T* p = row + xo * \(s);")
+        w.line("T acc = \(kind == .max ? "ninf" : "0");")
+        emitWindow(size: size, rowStride: wd, &w) { o in
+            kind == .max ? "{ const T v = p[\(o)]; if (v > acc || v != v) acc = v; }" : "acc += p[\(o)];"
+        }
         let value = kind == .max ? "acc" : "acc * \(lit(dtype == .f32 ? Double(1 / Float(size * size)) : 1 / Double(size * size)))"
-        w.line("\(elem(id, "(pl * \(oh) + y) * \(ow) + xo")) = \(value);")
+        w.line("*op++ = \(value);")
+        w.close()
         closeLoops(&w, l)
     }
 }

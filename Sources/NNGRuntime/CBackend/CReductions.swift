@@ -7,9 +7,20 @@ import NNGIR
 extension CCodeGenerator {
     func emitReduce(_ id: Int, _ op: ReduceOp, _ axes: [Int], _ w: inout CWriter) {
         let x = graph.nodes[id].inputs[0]
-        let xs = shapes[x]
+        // Adjacent axes that are both reduced or both kept are merged into one (same visiting
+        // order, fewer loops and index terms).
+        var xs: [Int] = []
+        var merged: [Int] = []
+        for (d, n) in shapes[x].enumerated() {
+            if d > 0, axes.contains(d) == axes.contains(d - 1) {
+                xs[xs.count - 1] *= n
+            } else {
+                xs.append(n)
+                if axes.contains(d) { merged.append(xs.count - 1) }
+            }
+        }
         let st = CShape.strides(xs)
-        let axisSet = Set(axes)
+        let axisSet = Set(merged)
         let kept = xs.indices.filter { !axisSet.contains($0) }
         let reduced = xs.indices.filter { axisSet.contains($0) }
         let count = reduced.reduce(1) { $0 * xs[$1] }

@@ -24,21 +24,90 @@ public final class CompiledModule: @unchecked Sendable {
     public var layout: ArenaLayout { program.layout }
 
     /// Runs `nngc_forward` over `arena` (of `layout.totalElements` elements of the graph's dtype).
-    func call(_ arena: inout TensorStorage, seed: UInt64, step: UInt64, training: Bool) -> Int32 {
-        switch arena {
-        case .f32(var a):
-            arena = .f64([])
+    func call<T: NNGFloat>(_ arena: UnsafeMutableRawPointer, as _: T.Type, seed: UInt64, step: UInt64, training: Bool) -> Int32 {
+        switch T.dtype {
+        case .f32:
             let f = unsafeBitCast(forward, to: ForwardF32.self)
-            let rc = a.withUnsafeMutableBufferPointer { f($0.baseAddress, seed, step, training ? 1 : 0) }
-            arena = .f32(a)
-            return rc
-        case .f64(var a):
-            arena = .f32([])
+            return f(arena.assumingMemoryBound(to: Float.self), seed, step, training ? 1 : 0)
+        case .f64:
             let f = unsafeBitCast(forward, to: ForwardF64.self)
-            let rc = a.withUnsafeMutableBufferPointer { f($0.baseAddress, seed, step, training ? 1 : 0) }
-            arena = .f64(a)
-            return rc
+            return f(arena.assumingMemoryBound(to: Double.self), seed, step, training ? 1 : 0)
         }
+    }
+
+    // MARK: Reused arenas
+
+    private let poolLock = NSLock()
+    private var pool: [ForwardArena] = []
+
+    /// An arena for one call, reused between calls (one per concurrent caller).
+    func takeArena(elementSize: Int) -> ForwardArena {
+        poolLock.lock()
+        defer { poolLock.unlock() }
+        if let a = pool.popLast() { return a }
+        return ForwardArena(elements: program.layout.totalElements, elementSize: elementSize, params: program.layout.params.count)
+    }
+
+    func returnArena(_ a: ForwardArena) {
+        poolLock.lock()
+        pool.append(a)
+        poolLock.unlock()
+    }
+}
+
+/// The arena of `nngc_forward` calls of one module, kept between calls: every slot the code reads
+/// is written before (inputs and parameters copied in, intermediates by their kernels), so only
+/// the first use zero-fills it. A parameter is copied in only when its storage is not the one
+/// copied last time: the arena retains that storage, so a caller that changed its array in place
+/// got a new buffer (copy on write), and an identical buffer means identical values.
+final class ForwardArena {
+    let base: UnsafeMutableRawPointer
+    let elementSize: Int
+    /// Per parameter slot: the storage last copied in (retained), or nil.
+    var params: [TensorStorage?]
+
+    init(elements: Int, elementSize: Int, params: Int) {
+        self.elementSize = elementSize
+        let bytes = max(1, elements) * elementSize
+        base = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        self.params = Array(repeating: nil, count: params)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Copies `t`'s elements (as `T`) into `slot`.
+    func fill<T: NNGFloat>(_ slot: ArenaLayout.Slot, _ t: Tensor, as _: T.Type) {
+        guard slot.count > 0 else { return }
+        let e = t.elements(as: T.self)
+        guard e.count >= slot.count else { return }
+        e.withUnsafeBufferPointer { src in
+            (base.assumingMemoryBound(to: T.self) + slot.offset).update(from: src.baseAddress!, count: slot.count)
+        }
+    }
+
+    /// Copies parameter `index` in unless its storage is the one already there.
+    func fillParam<T: NNGFloat>(_ index: Int, _ slot: ArenaLayout.Slot, _ t: Tensor, as _: T.Type) {
+        if let last = params[index], ForwardArena.sameBuffer(last, t.storage) { return }
+        fill(slot, t, as: T.self)
+        params[index] = T.unwrap(t.storage) != nil ? t.storage : nil
+    }
+
+    /// Whether two storages share one (non-empty) buffer.
+    static func sameBuffer(_ a: TensorStorage, _ b: TensorStorage) -> Bool {
+        switch (a, b) {
+        case (.f32(let x), .f32(let y)):
+            return !x.isEmpty && x.count == y.count && x.withUnsafeBufferPointer { p in y.withUnsafeBufferPointer { p.baseAddress == $0.baseAddress } }
+        case (.f64(let x), .f64(let y)):
+            return !x.isEmpty && x.count == y.count && x.withUnsafeBufferPointer { p in y.withUnsafeBufferPointer { p.baseAddress == $0.baseAddress } }
+        default:
+            return false
+        }
+    }
+
+    func outputs<T: NNGFloat>(_ slots: [ArenaLayout.Slot], as _: T.Type) -> [(name: String, value: Tensor)] {
+        let p = base.assumingMemoryBound(to: T.self)
+        return slots.map { s in (s.name, Tensor(shape: s.shape, storage: T.wrap(Array(UnsafeBufferPointer(start: p + s.offset, count: s.count))))) }
     }
 }
 
@@ -127,48 +196,25 @@ public final class CompiledGraph: @unchecked Sendable {
         } catch {
             throw DiagnosticsError(Diagnostic(error.description))
         }
-        let layout = module.layout
-        var arena: TensorStorage
         switch graph.dtype {
-        case .f32:
-            var a = [Float](repeating: 0, count: layout.totalElements)
-            func fill(_ slot: ArenaLayout.Slot, _ t: Tensor) {
-                let e = t.elements(as: Float.self)
-                guard slot.count > 0, e.count >= slot.count else { return }
-                a.withUnsafeMutableBufferPointer { dst in
-                    e.withUnsafeBufferPointer { src in
-                        (dst.baseAddress! + slot.offset).update(from: src.baseAddress!, count: slot.count)
-                    }
-                }
-            }
-            for s in layout.inputs { fill(s, inputs[s.name]!) }
-            for s in layout.params { fill(s, params[s.name]!) }
-            arena = .f32(a)
-        case .f64:
-            var a = [Double](repeating: 0, count: layout.totalElements)
-            func fill(_ slot: ArenaLayout.Slot, _ t: Tensor) {
-                let e = t.elements(as: Double.self)
-                guard slot.count > 0, e.count >= slot.count else { return }
-                a.withUnsafeMutableBufferPointer { dst in
-                    e.withUnsafeBufferPointer { src in
-                        (dst.baseAddress! + slot.offset).update(from: src.baseAddress!, count: slot.count)
-                    }
-                }
-            }
-            for s in layout.inputs { fill(s, inputs[s.name]!) }
-            for s in layout.params { fill(s, params[s.name]!) }
-            arena = .f64(a)
+        case .f32: return try run(module, inputs: inputs, params: params, options: options, as: Float.self)
+        case .f64: return try run(module, inputs: inputs, params: params, options: options, as: Double.self)
         }
-        let rc = module.call(&arena, seed: options.seed, step: options.step, training: options.training)
-        if rc != 0 { throw runtimeError(code: Int(rc), arena: arena, layout: layout) }
-        var result: [(name: String, value: Tensor)] = []
-        for s in layout.outputs {
-            switch arena {
-            case .f32(let a): result.append((s.name, Tensor(shape: s.shape, storage: .f32(Array(a[s.offset..<s.offset + s.count])))))
-            case .f64(let a): result.append((s.name, Tensor(shape: s.shape, storage: .f64(Array(a[s.offset..<s.offset + s.count])))))
-            }
+    }
+
+    private func run<T: NNGFloat>(_ module: CompiledModule, inputs: [String: Tensor], params: [String: Tensor], options: RunOptions,
+                                  as _: T.Type) throws(DiagnosticsError) -> [(name: String, value: Tensor)] {
+        let layout = module.layout
+        let arena = module.takeArena(elementSize: MemoryLayout<T>.stride)
+        defer { module.returnArena(arena) }
+        for s in layout.inputs { arena.fill(s, inputs[s.name]!, as: T.self) }
+        for (i, s) in layout.params.enumerated() { arena.fillParam(i, s, params[s.name]!, as: T.self) }
+        let rc = module.call(arena.base, as: T.self, seed: options.seed, step: options.step, training: options.training)
+        if rc != 0 {
+            let value = Double(arena.base.assumingMemoryBound(to: T.self)[layout.errorSlot])
+            throw CompiledGraph.runtimeError(graph: graph, code: Int(rc), value: value)
         }
-        return result
+        return arena.outputs(layout.outputs, as: T.self)
     }
 
     /// Evaluates every output, by name.
@@ -178,15 +224,6 @@ public final class CompiledGraph: @unchecked Sendable {
         var out: [String: Tensor] = [:]
         for (n, v) in try outputs(inputs: inputs, params: params, options: options) { out[n] = v }
         return out
-    }
-
-    private func runtimeError(code: Int, arena: TensorStorage, layout: ArenaLayout) -> DiagnosticsError {
-        let value: Double
-        switch arena {
-        case .f32(let a): value = Double(a[layout.errorSlot])
-        case .f64(let a): value = a[layout.errorSlot]
-        }
-        return CompiledGraph.runtimeError(graph: graph, code: code, value: value)
     }
 
     /// The diagnostic of a non-zero return code of generated code (1 + the failing node's id),

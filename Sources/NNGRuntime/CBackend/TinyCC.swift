@@ -99,6 +99,7 @@ enum CExternals {
         }
         out.append(("pow", "double pow(double, double);"))
         out.append(("powf", "float powf(float, float);"))
+        out.append(("memset", "void* memset(void*, int, unsigned long);"))
         out.append(("cblas_sgemm", "void cblas_sgemm(int, int, int, int, int, int, float, const float*, int, const float*, int, float, float*, int);"))
         out.append(("cblas_dgemm", "void cblas_dgemm(int, int, int, int, int, int, double, const double*, int, const double*, int, double, double*, int);"))
         return out

@@ -51,6 +51,26 @@ import Testing
         try expectBackendsAgree(g)
     }
 
+    /// Fused loops merge adjacent dimensions and read each broadcast operand in the innermost
+    /// loop it depends on; dropout (indexed by the flat position) must see the same elements.
+    @Test(arguments: DType.allCases)
+    func broadcastLoopsMergeDimensions(_ dtype: DType) throws {
+        var g = CGraph(dtype)
+        let a = g.input("a", [2, 1, 3, 1, 4])
+        let b = g.input("b", [1, 5, 1, 1, 4])
+        let c = g.input("c", [3, 1, 1])
+        let d = g.input("d", [])
+        let e = g.input("e", [2, 5, 1, 1, 1])
+        let shape: Shape = [2, 5, 3, 1, 4]
+        let s1 = g.op(.binary(.add), [a, b], shape)
+        let s2 = g.op(.binary(.multiply), [s1, c], shape)
+        let s3 = g.op(.binary(.subtract), [s2, d], shape)
+        let s4 = g.op(.binary(.maximum), [s3, e], shape)
+        g.output(g.op(.dropout(p: 0.3, stream: 7), [s4], shape))
+        g.output(g.op(.binary(.divide), [e, c], [2, 5, 3, 1, 1]))
+        try expectBackendsAgree(g, options: RunOptions(seed: 3, step: 1, training: true), exact: true)
+    }
+
     @Test(arguments: DType.allCases)
     func fusedChainsAndConstants(_ dtype: DType) throws {
         var g = CGraph(dtype)

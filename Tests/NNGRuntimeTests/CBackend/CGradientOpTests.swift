@@ -16,7 +16,7 @@ import Testing
         try expectBackendsAgree(g, exact: dtype == .f64)
     }
 
-    @Test(arguments: DType.allCases, [(1, 0), (2, 1), (1, 2)])
+    @Test(arguments: DType.allCases, [(1, 0), (2, 1), (1, 2), (3, 1), (2, 0)])
     func convolutionGradients(_ dtype: DType, _ sp: (Int, Int)) throws {
         let (s, p) = sp
         var g = CGraph(dtype)
