@@ -25,10 +25,11 @@ let package = Package(
         ]),
         .executableTarget(name: "nngc-bench", dependencies: ["NNGCore", "NNGLang", "NNGIR", "NNGRuntime"],
                           path: "Benchmarks/StepBenchmark"),
+        .target(name: "NNGTestSupport", path: "Tests/NNGTestSupport"),
         .testTarget(name: "NNGCoreTests", dependencies: ["NNGCore"]),
-        .testTarget(name: "NNGLangTests", dependencies: ["NNGCore", "NNGLang"]),
-        .testTarget(name: "NNGIRTests", dependencies: ["NNGCore", "NNGLang", "NNGIR"]),
-        .testTarget(name: "NNGRuntimeTests", dependencies: ["NNGCore", "NNGLang", "NNGIR", "NNGRuntime"]),
+        .testTarget(name: "NNGLangTests", dependencies: ["NNGCore", "NNGLang", "NNGTestSupport"]),
+        .testTarget(name: "NNGIRTests", dependencies: ["NNGCore", "NNGLang", "NNGIR", "NNGTestSupport"]),
+        .testTarget(name: "NNGRuntimeTests", dependencies: ["NNGCore", "NNGLang", "NNGIR", "NNGRuntime", "NNGTestSupport"]),
         .testTarget(name: "nngcTests", dependencies: ["nngc"]),
     ]
 )

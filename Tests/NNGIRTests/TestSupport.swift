@@ -1,3 +1,4 @@
+import NNGTestSupport
 import NNGCore
 import NNGIR
 import NNGLang
@@ -46,48 +47,9 @@ func sameStructure(_ a: Graph, _ b: Graph) -> Bool {
     return a.outputs.map(\.name) == b.outputs.map(\.name) && a.outputs.map(\.node) == b.outputs.map(\.node)
 }
 
-let xorSource = """
-fn dense(x, w, b) { return x @ w + b }
+let xorSource = ContractExamples.xor
 
-graph xor {
-  input x: f32[B, 2]
-  input y: f32[B, 1]
-  param W1: f32[2, 8] = xavier
-  param b1: f32[8]    = zeros
-  param W2: f32[8, 1] = xavier
-  param b2: f32[1]    = zeros
-
-  h    = tanh(dense(x, W1, b1))
-  p    = sigmoid(dense(h, W2, b2))
-  loss = bce(p, y)
-  acc  = accuracy(p, y)
-  output loss, acc
-}
-
-train {
-  minimize  = loss
-  data      = csv("xor.csv", x = [0, 1], y = [2])
-  optimizer = sgd(lr = 0.5)
-  epochs    = 2000
-}
-"""
-
-let chainSource = """
-# The worked backpropagation example: x -> w1 -> relu -> w2 -> squared error
-graph chain {
-  input x: f64[]
-  input y: f64[]
-  param w1: f64[] = 0.5
-  param w2: f64[] = 1.5
-
-  z    = w1 * x
-  h    = relu(z)
-  yhat = w2 * h
-  loss = (yhat - y)^2
-
-  output loss
-}
-"""
+let chainSource = ContractExamples.chain
 
 /// Op equality with constants compared bit for bit (NaN == NaN).
 func sameOp(_ a: Op, _ b: Op) -> Bool {

@@ -1,3 +1,4 @@
+import NNGTestSupport
 import NNGCore
 @testable import NNGLang
 
@@ -62,45 +63,6 @@ func diagnosticLines(_ text: String) -> [String] {
 }
 
 
-let chainExample = """
-# The worked backpropagation example: x -> w1 -> relu -> w2 -> squared error
-graph chain {
-  input x: f64[]
-  input y: f64[]
-  param w1: f64[] = 0.5
-  param w2: f64[] = 1.5
+let chainExample = ContractExamples.chain
 
-  z    = w1 * x
-  h    = relu(z)
-  yhat = w2 * h
-  loss = (yhat - y)^2
-
-  output loss
-}
-"""
-
-let xorExample = """
-fn dense(x, w, b) { return x @ w + b }
-
-graph xor {
-  input x: f32[B, 2]
-  input y: f32[B, 1]
-  param W1: f32[2, 8] = xavier
-  param b1: f32[8]    = zeros
-  param W2: f32[8, 1] = xavier
-  param b2: f32[1]    = zeros
-
-  h    = tanh(dense(x, W1, b1))
-  p    = sigmoid(dense(h, W2, b2))
-  loss = bce(p, y)
-  acc  = accuracy(p, y)
-  output loss, acc
-}
-
-train {
-  minimize  = loss
-  data      = csv("xor.csv", x = [0, 1], y = [2])
-  optimizer = sgd(lr = 0.5)
-  epochs    = 2000
-}
-"""
+let xorExample = ContractExamples.xor

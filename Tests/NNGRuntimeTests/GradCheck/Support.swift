@@ -2,6 +2,7 @@ import NNGCore
 import NNGIR
 import NNGLang
 @testable import NNGRuntime
+import NNGTestSupport
 import Testing
 
 /// Parses and lowers a source; any diagnostic fails the test with its text.
@@ -52,22 +53,7 @@ func expectGradCheck(_ source: String, of output: String = "loss", wrt: [String]
     return report
 }
 
-let chainSource = """
-# The worked backpropagation example: x -> w1 -> relu -> w2 -> squared error
-graph chain {
-  input x: f64[]
-  input y: f64[]
-  param w1: f64[] = 0.5
-  param w2: f64[] = 1.5
-
-  z    = w1 * x
-  h    = relu(z)
-  yhat = w2 * h
-  loss = (yhat - y)^2
-
-  output loss
-}
-"""
+let chainSource = ContractExamples.chain
 
 let xorGraphSource = """
 # XOR with a 2-8-1 multilayer perceptron: the classic problem a single neuron cannot solve.
