@@ -18,6 +18,8 @@ public final class Trainer {
     public let maxSteps: UInt64?
     let data: (train: Dataset, validation: Dataset?, test: Dataset?)
     let engine: TrainingEngine
+    /// Evaluates validation and test sets on the C backend (its modules are reused between calls).
+    let compiledForward: CompiledGraph?
     let sizes: [String: Int]
     let inputNames: Set<String>
 
@@ -43,6 +45,7 @@ public final class Trainer {
         case (nil, .steps(let s)): (totalEpochs, maxSteps) = ((s + stepsPerEpoch - 1) / stepsPerEpoch, UInt64(s))
         }
         gradient = try gradientGraph(graph, of: config.minimize, wrt: nil)
+        compiledForward = backend == .c ? CompiledGraph(graph: graph, sizes: sizes) : nil
         let params = graph.params.map(\.name)
         let initial = ParameterInitializer.initialValues(of: graph, seed: self.seed)
         switch backend {
@@ -174,7 +177,13 @@ public final class Trainer {
     /// The loss and reported outputs of `params` on a whole data set (not training: no dropout).
     public func evaluate(_ set: Dataset, params: [String: Tensor], step: UInt64) throws(DiagnosticsError) -> [String: Double] {
         let options = RunOptions(seed: seed, step: step, training: false, symbolSizes: sizes)
-        let outputs = try backend.outputs(of: graph, inputs: batchInputs(set), params: params, options: options)
+        let inputs = batchInputs(set)
+        let outputs: [(name: String, value: Tensor)]
+        if let compiledForward {
+            outputs = try compiledForward.outputs(inputs: inputs, params: params, options: options)
+        } else {
+            outputs = try Interpreter(graph: graph).outputs(inputs: inputs, params: params, options: options)
+        }
         var values: [String: Double] = [:]
         for (name, value) in outputs where name == config.minimize || config.report.contains(name) {
             if let v = value.scalarValue { values[name] = v }
