@@ -55,22 +55,4 @@ func expectGradCheck(_ source: String, of output: String = "loss", wrt: [String]
 
 let chainSource = ContractExamples.chain
 
-let xorGraphSource = """
-# XOR with a 2-8-1 multilayer perceptron: the classic problem a single neuron cannot solve.
-fn dense(x, w, b) { return x @ w + b }
-
-graph xor {
-  input x: f32[B, 2]
-  input y: f32[B, 1]
-  param W1: f32[2, 8] = xavier
-  param b1: f32[8]    = zeros
-  param W2: f32[8, 1] = xavier
-  param b2: f32[1]    = zeros
-
-  h    = tanh(dense(x, W1, b1))
-  p    = sigmoid(dense(h, W2, b2))
-  loss = bce(p, y)
-  acc  = accuracy(p, y)
-  output loss, acc
-}
-"""
+let xorGraphSource = ContractExamples.xor
