@@ -16,7 +16,7 @@ let package = Package(
         .systemLibrary(name: "CTinyCC", path: "Sources/CTinyCC"),
         .target(name: "NNGCore", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "NNGLang", dependencies: ["NNGCore"]),
-        .target(name: "NNGIR", dependencies: ["NNGCore", "NNGLang"]),
+        .target(name: "NNGIR", dependencies: ["NNGCore", "NNGLang", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "NNGRuntime", dependencies: ["NNGCore", "NNGIR", "CBLAS", "CTinyCC",
                                                   .product(name: "RealModule", package: "swift-numerics")]),
         .executableTarget(name: "nngc", dependencies: [

@@ -1,17 +1,5 @@
 import NNGCore
 
-public enum UnaryOp: Hashable, Sendable {
-    case negate, exp, log, sqrt, abs, sin, cos, tanh
-    case sigmoid, relu, gelu, softplus, step, sign
-    case leakyRelu(alpha: Double)
-    /// The error function (gelu's derivative uses it); `erf(x)` in the language.
-    case erf
-}
-
-public enum BinaryOp: String, Hashable, Sendable, CaseIterable {
-    case add, subtract, multiply, divide, power, maximum, minimum
-}
-
 public enum ReduceOp: String, Hashable, Sendable, CaseIterable {
     case sum, mean, max, logsumexp
 }

@@ -1,54 +1,5 @@
 import NNGCore
 
-extension UnaryOp {
-    /// The operation's name in the language (`-` for negation).
-    public var sourceName: String {
-        switch self {
-        case .negate: return "-"
-        case .exp: return "exp"
-        case .log: return "log"
-        case .sqrt: return "sqrt"
-        case .abs: return "abs"
-        case .sin: return "sin"
-        case .cos: return "cos"
-        case .tanh: return "tanh"
-        case .sigmoid: return "sigmoid"
-        case .relu: return "relu"
-        case .gelu: return "gelu"
-        case .softplus: return "softplus"
-        case .step: return "step"
-        case .sign: return "sign"
-        case .leakyRelu: return "leaky_relu"
-        case .erf: return "erf"
-        }
-    }
-
-    /// The elementwise functions called by name with one tensor argument.
-    public static let byName: [String: UnaryOp] = [
-        "exp": .exp, "log": .log, "sqrt": .sqrt, "abs": .abs, "sin": .sin, "cos": .cos,
-        "tanh": .tanh, "sigmoid": .sigmoid, "relu": .relu, "gelu": .gelu,
-        "softplus": .softplus, "step": .step, "sign": .sign, "erf": .erf,
-    ]
-}
-
-extension BinaryOp {
-    /// The operator or function name in the language.
-    public var sourceName: String {
-        switch self {
-        case .add: return "+"
-        case .subtract: return "-"
-        case .multiply: return "*"
-        case .divide: return "/"
-        case .power: return "^"
-        case .maximum: return "maximum"
-        case .minimum: return "minimum"
-        }
-    }
-
-    /// Whether the operation is written infix (`a + b`) rather than as a call.
-    public var isInfix: Bool { self != .maximum && self != .minimum }
-}
-
 extension ReduceOp {
     public var sourceName: String { rawValue }
 }

@@ -52,7 +52,7 @@ public func differentiate(_ graph: inout Graph, output: NodeID, wrt: [NodeID]) t
 func differentiableInputs(_ node: Node) -> [Int] {
     switch node.op {
     case .input, .param, .constant: return []
-    case .unary(.step), .unary(.sign): return []
+    case .unary(let u) where u.rule().vjp == nil: return []  // piecewise constant
     case .oneHot, .bernoulli, .stopGradient, .argmaxMask: return []
     case .select: return [1, 2]
     case .maxPoolGrad, .maxPoolSelect: return [1]

@@ -4,7 +4,7 @@ import NNGCore
 /// Simplifies a graph without changing the value of any output:
 /// - constant folding of operations on constants with one repeated value (scalars, and
 ///   `broadcast` of a scalar constant), for the operations whose result every backend
-///   computes identically (IEEE arithmetic; exp, log and pow only in f64);
+///   computes identically (the `Folding` of each row of the scalar-op table);
 /// - algebraic identities: x·1, 1·x, x+0, 0+x, x−0, x/1, x^1 → x; 0−x → −x; x·0, 0·x, 0/x,
 ///   and linear operations of zeros → zeros of the result type; x^0 → ones; −(−x) → x;
 ///   x + (−y) → x − y; x − (−y) → x + y; x·(−1) → −x; reshape/broadcast to the same shape,
@@ -166,7 +166,8 @@ struct Simplifier {
         return nil
     }
 
-    /// The value of an elementwise operation on constants of one repeated value each.
+    /// The value of an elementwise operation on constants of one repeated value each, when
+    /// the scalar-op table says it folds (Ops/ScalarOps.swift).
     func fold(_ op: Op, _ a: [NodeID]) -> Double? {
         guard !a.isEmpty else { return nil }
         var vs: [Double] = []
@@ -174,42 +175,7 @@ struct Simplifier {
             guard let v = uniform(n) else { return nil }
             vs.append(v)
         }
-        let f64 = out.dtype == .f64
-        switch op {
-        case .unary(let u):
-            let x = vs[0]
-            switch u {
-            case .negate: return -x
-            case .abs: return Swift.abs(x)
-            case .step: return x > 0 ? 1 : 0
-            case .sign: return x > 0 ? 1 : (x < 0 ? -1 : x)
-            case .relu: return x < 0 ? 0 : x
-            case .sqrt: return f64 ? x.squareRoot() : Double(Float(x).squareRoot())
-            case .exp: return f64 ? Foundation.exp(x) : nil
-            case .log: return f64 ? Foundation.log(x) : nil
-            default: return nil
-            }
-        case .binary(let b):
-            if f64 { return binary(b, vs[0], vs[1]) }
-            return binary(b, Float(vs[0]), Float(vs[1])).map(Double.init)
-        default:
-            return nil
-        }
-    }
-
-    func binary<T: BinaryFloatingPoint>(_ b: BinaryOp, _ x: T, _ y: T) -> T? {
-        switch b {
-        case .add: return x + y
-        case .subtract: return x - y
-        case .multiply: return x * y
-        case .divide: return x / y
-        case .maximum: return (x >= y || x.isNaN) ? x : y
-        case .minimum: return (x <= y || x.isNaN) ? x : y
-        case .power:
-            if let d = x as? Double, let e = y as? Double { return T(Foundation.pow(d, e)) }
-            if let d = x as? Float, let e = y as? Float { return T(Foundation.powf(d, e)) }
-            return nil
-        }
+        return op.folded(vs, dtype: out.dtype)
     }
 }
 

@@ -435,11 +435,8 @@ final class CCodeGenerator {
         }
         """)
         w.line("typedef \(T) T;")
-        w.line("""
-        static T nngc_sigmoid(T x) { T e = \(fn("exp"))(-\(fn("fabs"))(x)); return x >= 0 ? 1 / (1 + e) : e / (1 + e); }
-        static T nngc_softplus(T x) { return (x > 0 ? x : 0) + \(fn("log1p"))(\(fn("exp"))(-\(fn("fabs"))(x))); }
-        static int nngc_finite(T x) { return x - x == 0; }
-        """)
+        w.line(cScalarHelpers(scalarContext))
+        w.line("static int nngc_finite(T x) { return x - x == 0; }")
         return w.text
     }
 }

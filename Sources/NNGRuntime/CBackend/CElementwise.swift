@@ -70,41 +70,15 @@ extension CCodeGenerator {
         closeLoops(&w, closes)
     }
 
+    /// How the scalar-op table's C templates write libm calls and literals in this graph.
+    var scalarContext: CScalarContext { CScalarContext(dtype: dtype, literal: lit) }
+
     /// The C expression of one elementwise op on operand expressions (identifiers or literals,
     /// so repeating them is free).
     func expression(_ op: Op, _ a: [String]) -> String {
         switch op {
-        case .unary(let u):
-            let x = a[0]
-            switch u {
-            case .negate: return "-\(x)"
-            case .exp: return "\(fn("exp"))(\(x))"
-            case .log: return "\(fn("log"))(\(x))"
-            case .sqrt: return "\(fn("sqrt"))(\(x))"
-            case .abs: return "\(fn("fabs"))(\(x))"
-            case .sin: return "\(fn("sin"))(\(x))"
-            case .cos: return "\(fn("cos"))(\(x))"
-            case .tanh: return "\(fn("tanh"))(\(x))"
-            case .sigmoid: return "nngc_sigmoid(\(x))"
-            case .relu: return "(\(x) < 0 ? 0 : \(x))"
-            case .gelu: return "\(lit(0.5)) * \(x) * (1 + \(fn("erf"))(\(x) * \(lit(0.70710678118654752440))))"
-            case .softplus: return "nngc_softplus(\(x))"
-            case .step: return "(\(x) > 0 ? 1 : 0)"
-            case .sign: return "(\(x) > 0 ? 1 : (\(x) < 0 ? -1 : \(x)))"
-            case .leakyRelu(let alpha): return "(\(x) > 0 ? \(x) : \(lit(alpha)) * \(x))"
-            case .erf: return "\(fn("erf"))(\(x))"
-            }
-        case .binary(let b):
-            let (x, y) = (a[0], a[1])
-            switch b {
-            case .add: return "\(x) + \(y)"
-            case .subtract: return "\(x) - \(y)"
-            case .multiply: return "\(x) * \(y)"
-            case .divide: return "\(x) / \(y)"
-            case .power: return "\(fn("pow"))(\(x), \(y))"
-            case .maximum: return "((\(x) >= \(y) || \(x) != \(x)) ? \(x) : \(y))"
-            case .minimum: return "((\(x) <= \(y) || \(x) != \(x)) ? \(x) : \(y))"
-            }
+        case .unary(let u): return u.rule().c(a[0], scalarContext)
+        case .binary(let b): return b.rule().c(a[0], a[1], scalarContext)
         case .select:
             return "(\(a[0]) != 0 ? \(a[1]) : \(a[2]))"
         case .broadcast:
