@@ -20,10 +20,11 @@ public enum UnaryOp: Hashable, Sendable {
     case leakyRelu(alpha: Double)
     /// The error function (gelu's derivative uses it); `erf(x)` in the language.
     case erf
+    case softsign
 
     /// Every unary operation (those with a parameter at its default), in the order of the table.
     public static let all: [UnaryOp] = [.negate, .exp, .log, .sqrt, .abs, .sin, .cos, .tanh, .sigmoid, .relu,
-                                        .gelu, .softplus, .step, .sign, .leakyRelu(alpha: 0.01), .erf]
+                                        .gelu, .softplus, .step, .sign, .leakyRelu(alpha: 0.01), .erf, .softsign]
 }
 
 public enum BinaryOp: String, Hashable, Sendable, CaseIterable {
@@ -147,6 +148,13 @@ extension UnaryOp {
             return UnaryRule(name: "erf", folds: .never, evaluate: { T.erf($0) }, c: { x, c in "\(c.fn("erf"))(\(x))" },
                              vjp: { b, x, _, g throws(DiagnosticsError) in
                 try b.mul(g, b.scale(b.unary(.exp, b.neg(b.mul(x, x))), 1.12837916709551257390))
+            })
+        case .softsign:                                                     // x / (1 + |x|); g / (1 + |x|)²
+            return UnaryRule(name: "softsign", folds: .rounded, evaluate: { $0 / (1 + Swift.abs($0)) },
+                             c: { x, c in "(\(x) / (1 + \(c.fn("fabs"))(\(x))))" },
+                             vjp: { b, x, _, g throws(DiagnosticsError) in
+                let d = try b.add(b.scalar(1), b.unary(.abs, x))
+                return try b.div(g, b.mul(d, d))
             })
         }
     }
