@@ -2,11 +2,13 @@
 #   make demo   installs what is missing, builds, evaluates Graphs/chain.nng with its gradients,
 #               and trains Graphs/xor.nng
 #   make test   installs what is missing, builds, and runs the whole test suite
+#   make bench  times nngc against PyTorch and JAX (Benchmarks/peers) and writes the table into
+#               docs/benchmarks.md; creates .build/bench-venv (about 5 GB from PyPI) the first time
 
 SWIFT ?= swift
 NNGC = .build/debug/nngc
 
-.PHONY: deps build demo test clean
+.PHONY: deps build demo test bench clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -22,6 +24,15 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# BENCH_FLAGS passes options to Benchmarks/peers/run.py, e.g. BENCH_FLAGS='--rounds 3 --only mlp'.
+BENCH_VENV = .build/bench-venv
+BENCH_FLAGS ?=
+
+bench: deps
+	$(SWIFT) build -c release --product nngc-bench
+	bash scripts/bench-venv.sh $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python Benchmarks/peers/run.py --nngc-bench .build/release/nngc-bench --write docs/benchmarks.md $(BENCH_FLAGS)
 
 clean:
 	rm -rf .build

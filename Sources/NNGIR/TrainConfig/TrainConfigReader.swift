@@ -98,6 +98,17 @@ public func readDataSpec(_ file: SourceFile, graph: Graph?, role: String = "data
     return (reader.diagnostics.isEmpty ? spec : nil, reader.diagnostics)
 }
 
+/// Reads an optimizer written on its own, as after `optimizer =` in a train block
+/// (`sgd(lr = 0.05, momentum = 0.9)`), e.g. from a command-line option. Nil when there is any error.
+public func readOptimizer(_ file: SourceFile) -> (OptimizerConfig?, [Diagnostic]) {
+    let (expr, parseDiagnostics) = parseExpression(file)
+    guard let expr, parseDiagnostics.isEmpty else { return (nil, parseDiagnostics) }
+    var reader = TrainConfigReader(decl: TrainDecl(name: nil, entries: [], range: expr.range),
+                                   module: Module(file: file), graph: nil)
+    let config = try? reader.optimizerConfig(expr)
+    return (reader.diagnostics.isEmpty ? config : nil, reader.diagnostics)
+}
+
 func trainKeywordRange(_ decl: TrainDecl) -> SourceRange {
     decl.name?.range ?? SourceRange(start: decl.range.start, end: decl.range.start + 5)
 }

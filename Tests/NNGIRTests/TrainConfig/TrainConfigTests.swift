@@ -262,4 +262,16 @@ private func errorsOf(_ train: String) -> [Located] { readConfig(train).1 }
                     ^~
         """])
     }
+
+    @Test func optimizerOnItsOwn() {
+        let (sgd, d1) = readOptimizer(SourceFile(path: "--optimizer", text: "sgd(lr = 0.05, momentum = 0.9)"))
+        #expect(d1.isEmpty)
+        #expect(sgd == OptimizerConfig(kind: .sgd, lr: 0.05, momentum: 0.9))
+        let (adam, d2) = readOptimizer(SourceFile(path: "--optimizer", text: "adam(0.01)"))
+        #expect(d2.isEmpty)
+        #expect(adam == OptimizerConfig(kind: .adam, lr: 0.01))
+        let (bad, d3) = readOptimizer(SourceFile(path: "--optimizer", text: "sgd(momentum = 1.5)"))
+        #expect(bad == nil)
+        #expect(d3.map(\.message) == ["'momentum' of 'sgd' must be in [0, 1), got 1.5"])
+    }
 }

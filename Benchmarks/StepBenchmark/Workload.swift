@@ -1,0 +1,78 @@
+import Foundation
+import NNGCore
+import NNGIR
+import NNGLang
+import NNGRuntime
+
+/// What `nngc-bench workload` measured; `--json` prints it on one line for Benchmarks/peers.
+struct WorkloadResult: Encodable {
+    var system = "nngc"
+    var model: String
+    var batch: Int
+    var optimizer: String
+    var steps: Int
+    /// Median and minimum of the per-step times after the warm-up steps.
+    var stepMs: Double
+    var stepMsMin: Double
+    /// From the model's text in memory to the end of the first training step: parse, check,
+    /// differentiate, simplify, generate C, compile, set the initial parameters, one step.
+    var firstStepMs: Double
+    /// The loss of the first step (before its update) and of the last.
+    var loss0: Double
+    var lossLast: Double
+}
+
+/// Trains the model of `options` on its data and times each step (see WorkloadOptions).
+func runWorkload(_ options: WorkloadOptions) throws {
+    let text: String
+    do { text = try String(contentsOfFile: options.model, encoding: .utf8) } catch { fail("cannot read \(options.model): \(error)") }
+    // Settled before the clock starts: the optimizer and the data (the peers load theirs untimed too).
+    let setup = Frontend(file: SourceFile(path: options.model, text: text))
+    let reference = try setup.graph()
+    guard let optimizer = options.optimizer ?? loadTrainSetup(setup.module).config?.optimizer else {
+        fail("\(options.model) has no usable train block: give --optimizer")
+    }
+    let batches = workloadBatches(path: options.data, graph: reference, batch: options.batch)
+
+    let start = now()
+    let frontend = Frontend(file: SourceFile(path: options.model, text: text))
+    var forward = try frontend.graph()
+    let loss = try frontend.differentiatedOutput(of: forward)
+    // Every system computes the loss, the gradients and the update, and no other report.
+    forward.outputs = forward.outputs.filter { $0.name == loss }
+    let gradients = try gradientGraph(forward, of: loss, wrt: nil)
+    let trainer = try CompiledTrainingStep(gradientGraph: gradients, loss: loss, optimizer: optimizer)
+    let loss0 = try trainer.step(inputs: batches[0], lr: optimizer.lr, seed: 0, step: 0).loss
+    let firstStepMs = milliseconds(since: start)
+
+    var lossLast = loss0
+    var times: [Double] = []
+    for s in 1..<(1 + options.warmup + options.steps) {
+        let t = now()
+        lossLast = try trainer.step(inputs: batches[s % batches.count], lr: optimizer.lr, seed: 0, step: UInt64(s)).loss
+        if s > options.warmup { times.append(milliseconds(since: t)) }
+    }
+    if let path = options.exportParams {
+        try Safetensors(tensors: ParameterInitializer.initialValues(of: gradients, seed: 0)).write(to: path)
+    }
+    let result = WorkloadResult(model: options.model, batch: options.batch, optimizer: optimizer.description,
+                                steps: options.steps, stepMs: median(times), stepMsMin: times.min() ?? .nan,
+                                firstStepMs: firstStepMs, loss0: loss0, lossLast: lossLast)
+    print(options.json ? jsonLine(result) : humanReadable(result))
+}
+
+private func jsonLine(_ result: WorkloadResult) -> String {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: (try? encoder.encode(result)) ?? Data(), as: UTF8.self)
+}
+
+private func humanReadable(_ r: WorkloadResult) -> String {
+    """
+    \(r.model), batch \(r.batch), \(r.optimizer)
+    text → first finished step: \(number(r.firstStepMs, 1)) ms
+    step: median \(number(r.stepMs, 3)) ms, min \(number(r.stepMsMin, 3)) ms over \(r.steps) steps
+    loss: \(r.loss0) at the first step, \(r.lossLast) at the last
+    """
+}
