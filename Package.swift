@@ -12,24 +12,28 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
     targets: [
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CCPUFeatures", path: "Sources/CCPUFeatures"),
+        // DWARF 4: valgrind 3.19 (Debian 12, ValgrindTests) cannot read clang's default DWARF 5.
+        .target(name: "CBLASDispatch", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
         .systemLibrary(name: "CTinyCC", path: "Sources/CTinyCC"),
         .target(name: "NNGCore", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "NNGLang", dependencies: ["NNGCore"]),
         .target(name: "NNGIR", dependencies: ["NNGCore", "NNGLang", .product(name: "RealModule", package: "swift-numerics")]),
-        .target(name: "NNGRuntime", dependencies: ["NNGCore", "NNGIR", "CBLAS", "CTinyCC",
+        .target(name: "NNGRuntime", dependencies: ["NNGCore", "NNGIR", "CBLASDispatch", "CCPUFeatures", "CTinyCC",
                                                   .product(name: "RealModule", package: "swift-numerics")]),
         .executableTarget(name: "nngc", dependencies: [
             "NNGCore", "NNGLang", "NNGIR", "NNGRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "nngc-bench", dependencies: ["NNGCore", "NNGLang", "NNGIR", "NNGRuntime"],
+        .executableTarget(name: "nngc-bench", dependencies: ["NNGCore", "NNGLang", "NNGIR", "NNGRuntime", "CBLASDispatch"],
                           path: "Benchmarks/StepBenchmark"),
         .target(name: "NNGTestSupport", path: "Tests/NNGTestSupport"),
+        .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         .testTarget(name: "NNGCoreTests", dependencies: ["NNGCore"]),
         .testTarget(name: "NNGLangTests", dependencies: ["NNGCore", "NNGLang", "NNGTestSupport"]),
         .testTarget(name: "NNGIRTests", dependencies: ["NNGCore", "NNGLang", "NNGIR", "NNGTestSupport"]),
-        .testTarget(name: "NNGRuntimeTests", dependencies: ["NNGCore", "NNGLang", "NNGIR", "NNGRuntime", "NNGTestSupport"]),
+        .testTarget(name: "NNGRuntimeTests", dependencies: ["NNGCore", "NNGLang", "NNGIR", "NNGRuntime", "NNGTestSupport",
+                                                          "AllocationCounter", "CBLASDispatch"]),
         .testTarget(name: "nngcTests", dependencies: ["nngc"]),
     ]
 )

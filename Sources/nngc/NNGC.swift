@@ -9,14 +9,22 @@ struct NNGC: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nngc",
         abstract: "Compile, differentiate, check and run neural-network graphs written in .nng.",
-        version: "0.1.0",
+        version: version,
         subcommands: [CheckCommand.self, CompileCommand.self, EvalCommand.self, GradcheckCommand.self, TrainCommand.self]
     )
+
+    static let version = "0.1.0"
+
+    /// `nngc --version`: the version, and the BLAS library and kernels matrix products run on.
+    static var versionText: String { "nngc \(version)\n" + BLASLibrary.shared.description }
 
     /// Exit statuses of the contract: 0 success, 1 an error in the user's input
     /// or a failed check, 2 bad command-line usage.
     static func main() {
-        configureBLASThreads()
+        if CommandLine.arguments.dropFirst().elementsEqual(["--version"]) {
+            Terminal.out(versionText)
+            return
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -36,10 +36,14 @@ enum CLI {
         return url.path
     }
 
-    static func run(_ arguments: [String]) throws -> CLIResult {
+    /// `environment`: variables set for the child, on top of this process's.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -35,6 +35,8 @@ public final class CompiledTrainingStep: @unchecked Sendable {
     private let generator: TrainingStepGenerator
     private let lock = NSLock()
     private var modules: [[String: Int]: (module: CompiledModule, program: TrainingProgram, entry: UnsafeMutableRawPointer)] = [:]
+    /// The compiled program of each (batch columns, batch size), with where each column goes.
+    private var batchEntries: [BatchKey: BatchEntry] = [:]
     private var arena: UnsafeMutableRawPointer
     private var capacity: Int
     private let elementSize: Int
@@ -241,6 +243,25 @@ public final class CompiledTrainingStep: @unchecked Sendable {
 
     // MARK: Stepping
 
+    private struct BatchKey: Hashable {
+        var columns: ObjectIdentifier
+        var rows: Int
+    }
+
+    /// What a step on a batch of given columns and size needs, found once.
+    private struct BatchEntry {
+        /// Held so that its ObjectIdentifier (the key) is not reused while the entry lives.
+        var columns: BatchColumns
+        var entry: UnsafeMutableRawPointer
+        var totalElements: Int
+        var errorSlot: Int
+        /// (column index, arena offset) of every input.
+        var feeds: [(column: Int, offset: Int)]
+        /// Where each scalar output (the loss, what is reported) is read after a step: its
+        /// snapshot when the step updated the parameters, else its slot.
+        var scalarOffsets: [String: (updated: Int, slot: Int)]
+    }
+
     /// One training step on a batch: copies `inputs` in, runs forward (dropout active, random
     /// numbers from `seed` and `step`), backward and the update with learning rate `lr`, and
     /// returns the loss and the reported outputs (their values before the update).
@@ -260,17 +281,7 @@ public final class CompiledTrainingStep: @unchecked Sendable {
         let layout = e.program.program.layout
         reserve(layout.totalElements)
         for s in layout.inputs { write(inputs[s.name]!, at: s.offset, count: s.count) }
-        let rc: Int32
-        switch graph.dtype {
-        case .f32:
-            rc = unsafeBitCast(e.entry, to: StepF32.self)(arena.assumingMemoryBound(to: Float.self), seed, step, lr)
-        case .f64:
-            rc = unsafeBitCast(e.entry, to: StepF64.self)(arena.assumingMemoryBound(to: Double.self), seed, step, lr)
-        }
-        if rc > 0 {
-            let value = read(at: layout.errorSlot, shape: []).doubles[0]
-            throw CompiledGraph.runtimeError(graph: graph, code: Int(rc), value: value)
-        }
+        let rc = try run(e.entry, errorSlot: layout.errorSlot, seed: seed, step: step, lr: lr)
         var outputs: [String: Tensor] = [:]
         for s in layout.outputs where reportedOutputs.contains(s.name) {
             // Before the update (rc == 0), outputs in a parameter's slot were snapshotted.
@@ -279,5 +290,91 @@ public final class CompiledTrainingStep: @unchecked Sendable {
         }
         let lossValue = outputs[loss]?.scalarValue ?? .nan
         return (lossValue, outputs)
+    }
+
+    /// Calls the compiled step on the arena; a runtime error (rc > 0) becomes a diagnostic.
+    /// Returns 0, or -1 when the loss was not finite and nothing was updated.
+    private func run(_ entry: UnsafeMutableRawPointer, errorSlot: Int, seed: UInt64, step: UInt64, lr: Double)
+        throws(DiagnosticsError) -> Int32
+    {
+        let rc: Int32
+        switch graph.dtype {
+        case .f32:
+            rc = unsafeBitCast(entry, to: StepF32.self)(arena.assumingMemoryBound(to: Float.self), seed, step, lr)
+        case .f64:
+            rc = unsafeBitCast(entry, to: StepF64.self)(arena.assumingMemoryBound(to: Double.self), seed, step, lr)
+        }
+        if rc > 0 {
+            throw CompiledGraph.runtimeError(graph: graph, code: Int(rc), value: scalar(at: errorSlot))
+        }
+        return rc
+    }
+
+    private func scalar(at offset: Int) -> Double {
+        switch graph.dtype {
+        case .f32: Double(arena.assumingMemoryBound(to: Float.self)[offset])
+        case .f64: arena.assumingMemoryBound(to: Double.self)[offset]
+        }
+    }
+
+    /// One training step on the samples at `rows` of `columns`, copied straight into the arena:
+    /// after the first batch of each size, a step allocates nothing. Adds the reported scalar
+    /// outputs (their values before the update) to `reports` and returns the loss; when the
+    /// loss is not finite, nothing is updated.
+    public func step(rows: [Int], of columns: BatchColumns, lr: Double, seed: UInt64 = 0, step: UInt64 = 0,
+                     reports: inout ReportSums) throws(DiagnosticsError) -> Double
+    {
+        let b = try batchEntry(rows: rows, of: columns, seed: seed, step: step)
+        lock.lock()
+        defer { lock.unlock() }
+        reserve(b.totalElements)
+        // Index loops: unspecialised generic iteration allocates in debug builds.
+        var i = 0
+        while i < b.feeds.count {
+            columns.gather(column: b.feeds[i].column, rows: rows, into: arena + b.feeds[i].offset * elementSize)
+            i += 1
+        }
+        let rc = try run(b.entry, errorSlot: b.errorSlot, seed: seed, step: step, lr: lr)
+        let loss = b.scalarOffsets[self.loss].map { scalar(at: rc == 0 ? $0.updated : $0.slot) } ?? .nan
+        i = 0
+        while rc == 0, i < reports.names.count {
+            if let offset = b.scalarOffsets[reports.names[i]] { reports.add(scalar(at: offset.updated), at: i, weight: rows.count) }
+            i += 1
+        }
+        return loss
+    }
+
+    /// The program for batches of `rows.count` samples of `columns` (compiled, and the inputs
+    /// checked like the interpreter checks them, on the first such batch).
+    private func batchEntry(rows: [Int], of columns: BatchColumns, seed: UInt64, step: UInt64)
+        throws(DiagnosticsError) -> BatchEntry
+    {
+        let key = BatchKey(columns: ObjectIdentifier(columns), rows: rows.count)
+        lock.lock()
+        let known = batchEntries[key]
+        lock.unlock()
+        if let known { return known }
+        let options = RunOptions(seed: seed, step: step, training: true, symbolSizes: sizes)
+        let binding = try Interpreter(graph: graph).symbolBindings(inputs: columns.tensors(rows: rows),
+                                                                   params: paramPlaceholders, options: options)
+        let e: (module: CompiledModule, program: TrainingProgram, entry: UnsafeMutableRawPointer)
+        do {
+            e = try entry(relevant(binding))
+        } catch {
+            throw DiagnosticsError(Diagnostic(error.description))
+        }
+        let layout = e.program.program.layout
+        let index = Dictionary(uniqueKeysWithValues: columns.columns.enumerated().map { ($1.name, $0) })
+        var scalars: [String: (updated: Int, slot: Int)] = [:]
+        for s in layout.outputs where s.shape.isEmpty && reportedOutputs.contains(s.name) {
+            scalars[s.name] = (e.program.readOffsets[s.name]!, s.offset)
+        }
+        let b = BatchEntry(columns: columns, entry: e.entry, totalElements: layout.totalElements, errorSlot: layout.errorSlot,
+                           feeds: layout.inputs.compactMap { s in index[s.name].map { ($0, s.offset) } },
+                           scalarOffsets: scalars)
+        lock.lock()
+        defer { lock.unlock() }
+        batchEntries[key] = b
+        return b
     }
 }

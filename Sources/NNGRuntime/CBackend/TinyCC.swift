@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CBLASDispatch
 import CTinyCC
 import Foundation
 
@@ -105,13 +106,18 @@ enum CExternals {
         return out
     }()
 
-    /// Name → address, resolved once with dlsym (libm and OpenBLAS are linked into the process).
+    /// Name → address, resolved once: libm's functions with dlsym (libm is linked into the
+    /// process); the CBLAS names go to nngc's BLAS entry points, which run the products on the
+    /// OpenBLAS loaded by `BLASLibrary` with the thread count chosen per product.
     nonisolated(unsafe) static let addresses: [String: UnsafeRawPointer] = {
         var out: [String: UnsafeRawPointer] = [:]
         let handle = dlopen(nil, RTLD_NOW)
         for (name, _) in prototypes {
             if let p = dlsym(handle, name) { out[name] = UnsafeRawPointer(p) }
         }
+        _ = BLASLibrary.shared
+        out["cblas_sgemm"] = UnsafeRawPointer(nngc_sgemm_address())
+        out["cblas_dgemm"] = UnsafeRawPointer(nngc_dgemm_address())
         return out
     }()
 }

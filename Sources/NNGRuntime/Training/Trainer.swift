@@ -18,6 +18,8 @@ public final class Trainer {
     public let maxSteps: UInt64?
     let data: (train: Dataset, validation: Dataset?, test: Dataset?)
     let engine: TrainingEngine
+    /// The training set's columns in the graph's element type, converted once.
+    let trainColumns: BatchColumns
     /// Evaluates validation and test sets on the C backend (its modules are reused between calls).
     let compiledForward: CompiledGraph?
     let sizes: [String: Int]
@@ -35,6 +37,7 @@ public final class Trainer {
         self.sizes = sizes
         self.seed = seed ?? config.seed
         self.inputNames = Set(graph.inputs.map(\.name))
+        self.trainColumns = BatchColumns(data.train, inputs: graph.inputs.map(\.name), dtype: graph.dtype)
         guard data.train.count > 0 else {
             throw DiagnosticsError(Diagnostic("the training data has no samples", at: config.data.range))
         }
@@ -126,25 +129,21 @@ public final class Trainer {
         let epoch = state.epoch
         let lr = config.schedule.lr(base: config.optimizer.lr, epoch: epoch, totalEpochs: totalEpochs)
         var lossSum = 0.0, samples = 0
-        var reportedSums: [String: Double] = [:]
-        for indices in data.train.batches(size: config.batch, shuffle: config.shuffle, seed: seed, epoch: epoch) {
+        var reports = ReportSums(names: config.report)
+        for rows in data.train.batches(size: config.batch, shuffle: config.shuffle, seed: seed, epoch: epoch) {
             if let maxSteps, state.step >= maxSteps { break }
-            let inputs = batchInputs(data.train.gather(indices))
-            let result = try engine.step(inputs: inputs, lr: lr, seed: seed, step: state.step)
-            guard result.loss.isFinite else {
-                throw nonFiniteLoss(result.loss, inputs: inputs, step: state.step, epoch: epoch + 1)
+            let loss = try engine.step(rows: rows, of: trainColumns, lr: lr, seed: seed, step: state.step, reports: &reports)
+            guard loss.isFinite else {
+                throw nonFiniteLoss(loss, inputs: trainColumns.tensors(rows: rows), step: state.step, epoch: epoch + 1)
             }
-            lossSum += result.loss * Double(indices.count)
-            for name in config.report {
-                if let v = result.outputs[name]?.scalarValue { reportedSums[name, default: 0] += v * Double(indices.count) }
-            }
-            samples += indices.count
+            lossSum += loss * Double(rows.count)
+            samples += rows.count
             state.step += 1
-            observer?.stepFinished(epoch: epoch + 1, step: state.step, loss: result.loss)
+            observer?.stepFinished(epoch: epoch + 1, step: state.step, loss: loss)
         }
         state.epoch += 1
         var record = EpochRecord(epoch: epoch + 1, step: state.step, trainLoss: lossSum / Double(max(1, samples)),
-                                 validationLoss: nil, reported: reportedSums.mapValues { $0 / Double(max(1, samples)) },
+                                 validationLoss: nil, reported: reports.averages(samples: samples),
                                  validationReported: [:], lr: lr, seconds: 0)
         if let validation = data.validation {
             let values = try evaluate(validation, params: engine.params(), step: state.step)

@@ -11,6 +11,22 @@ public protocol TrainingEngine: AnyObject {
     func setState(_ state: OptimizerState)
     func step(inputs: [String: Tensor], lr: Double, seed: UInt64, step: UInt64)
         throws(DiagnosticsError) -> (loss: Double, outputs: [String: Tensor])
+    /// One step on the samples at `rows` of `columns`; adds the scalar outputs named by
+    /// `reports` (weighted by the batch's size) and returns the loss.
+    func step(rows: [Int], of columns: BatchColumns, lr: Double, seed: UInt64, step: UInt64,
+              reports: inout ReportSums) throws(DiagnosticsError) -> Double
+}
+
+extension TrainingEngine {
+    /// Through tensors: gathers the batch, then `step(inputs:…)`.
+    public func step(rows: [Int], of columns: BatchColumns, lr: Double, seed: UInt64, step: UInt64,
+                     reports: inout ReportSums) throws(DiagnosticsError) -> Double {
+        let result = try self.step(inputs: columns.tensors(rows: rows), lr: lr, seed: seed, step: step)
+        for (i, name) in reports.names.enumerated() {
+            if let v = result.outputs[name]?.scalarValue { reports.add(v, at: i, weight: rows.count) }
+        }
+        return result.loss
+    }
 }
 
 extension CompiledTrainingStep: TrainingEngine {}
