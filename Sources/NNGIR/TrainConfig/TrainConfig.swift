@@ -32,18 +32,43 @@ public struct Linspace: Sendable, Hashable {
     }
 }
 
-/// `ising(L, temperatures, samples, seed)`: 2-D Ising configurations.
+/// The Monte Carlo update of an `ising` source (docs/training-data.md says what each does).
+public enum IsingAlgorithm: String, Sendable, Hashable, CaseIterable {
+    /// Every sweep: bonds between aligned neighbours, every cluster flipped with probability ½.
+    case swendsenWang = "swendsen_wang"
+    /// Every sweep: a fixed number of single Wolff clusters.
+    case wolff
+    /// Every sweep: one checkerboard pass of single-spin Metropolis updates.
+    case metropolis
+}
+
+/// `ising(L, temperatures, samples, seed, thermalization, interval, algorithm)`: 2-D Ising
+/// configurations.
 public struct IsingSpec: Sendable, Hashable {
     public var L: Int
     public var temperatures: [Double]
     /// Samples per temperature (N = temperatures.count · samples).
     public var samples: Int
     public var seed: UInt64
-    public init(L: Int = 16, temperatures: [Double] = Linspace(1.0, 3.5, 26).values, samples: Int = 100, seed: UInt64 = 0) {
+    /// Sweeps before the first sample.
+    public var thermalization: Int
+    /// Sweeps between samples (≥ 1).
+    public var interval: Int
+    public var algorithm: IsingAlgorithm
+
+    public static let defaultThermalization = 200
+    public static let defaultInterval = 10
+
+    public init(L: Int = 16, temperatures: [Double] = Linspace(1.0, 3.5, 26).values, samples: Int = 100, seed: UInt64 = 0,
+                thermalization: Int = IsingSpec.defaultThermalization, interval: Int = IsingSpec.defaultInterval,
+                algorithm: IsingAlgorithm = .swendsenWang) {
         self.L = L
         self.temperatures = temperatures
         self.samples = samples
         self.seed = seed
+        self.thermalization = thermalization
+        self.interval = interval
+        self.algorithm = algorithm
     }
 
     /// The names an `ising` source provides.
@@ -60,7 +85,7 @@ public enum DataSourceKind: Sendable, Hashable {
     case idx([String: String])
     /// `grid(NAME = linspace(A, B, N), …)`
     case grid([String: Linspace])
-    /// `ising(L, temperatures, samples, seed)`: provides `spins`, `T`, `ordered`.
+    /// `ising(L, temperatures, samples, seed, …)`: provides `spins`, `T`, `ordered`.
     case ising(IsingSpec)
 }
 

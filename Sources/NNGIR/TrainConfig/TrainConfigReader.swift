@@ -451,12 +451,16 @@ struct TrainConfigReader {
         var ranges: [String: SourceRange] = [:]
         switch callee.name {
         case "ising":
-            let a = try bindArguments(args, params: ["L", "temperatures", "samples", "seed"], callee: callee)
+            let a = try bindArguments(args, params: ["L", "temperatures", "samples", "seed", "thermalization", "interval", "algorithm"],
+                                      callee: callee)
             var spec = IsingSpec()
-            spec.L = try integer(a["L"], default: 16, "L", of: "ising", minimum: 2)
-            spec.samples = try integer(a["samples"], default: 100, "samples", of: "ising", minimum: 1)
+            spec.L = try integer(a["L"], default: spec.L, "L", of: "ising", minimum: 2)
+            spec.samples = try integer(a["samples"], default: spec.samples, "samples", of: "ising", minimum: 1)
             spec.seed = UInt64(try integer(a["seed"], default: 0, "seed", of: "ising", minimum: 0))
+            spec.thermalization = try integer(a["thermalization"], default: spec.thermalization, "thermalization", of: "ising", minimum: 0)
+            spec.interval = try integer(a["interval"], default: spec.interval, "interval", of: "ising", minimum: 1)
             if let t = a["temperatures"] { spec.temperatures = try temperatures(t) }
+            if let al = a["algorithm"] { spec.algorithm = try isingAlgorithm(al) }
             return DataSource(.ising(spec), range: e.range)
         case "csv":
             var path: String?
@@ -558,6 +562,20 @@ struct TrainConfigReader {
     }
 
     /// `linspace(A, B, N)`, a list of numbers or one number; every temperature positive.
+    /// `algorithm = swendsen_wang | wolff | metropolis` (a name or a string).
+    mutating func isingAlgorithm(_ e: Expr) throws(ConfigFailure) -> IsingAlgorithm {
+        let names = IsingAlgorithm.allCases.map(\.rawValue)
+        let written: String
+        switch e.kind {
+        case .name(let n), .string(let n): written = n
+        default: throw fail("'algorithm' of 'ising' must be one of " + names.joined(separator: ", "), at: e.range)
+        }
+        guard let algorithm = IsingAlgorithm(rawValue: written) else {
+            throw fail("unknown algorithm '\(written)'" + didYouMean(written, names) + " (" + names.joined(separator: ", ") + ")", at: e.range)
+        }
+        return algorithm
+    }
+
     mutating func temperatures(_ e: Expr) throws(ConfigFailure) -> [Double] {
         var values: [(Double, SourceRange)] = []
         switch e.kind {

@@ -14,14 +14,9 @@ import NNGIR
 /// names the data file, line and column where there is one.
 public struct DataLoader: Sendable {
     public var baseDirectory: String
-    /// Sweeps before the first sample and between samples of `ising` (see IsingGenerator).
-    public var isingThermalization: Int
-    public var isingSpacing: Int
 
-    public init(baseDirectory: String, isingThermalization: Int = 200, isingSpacing: Int = 10) {
+    public init(baseDirectory: String) {
         self.baseDirectory = baseDirectory
-        self.isingThermalization = isingThermalization
-        self.isingSpacing = isingSpacing
     }
 
     /// The loader for sources written in `nngFile` (paths relative to its folder).
@@ -141,7 +136,7 @@ public struct DataLoader: Sendable {
                 return (name, Tensor(shape: [v.count, 1], values: v, dtype: .f64))
             }
         case .ising(let spec):
-            let data = IsingGenerator(spec, thermalization: isingThermalization, spacing: isingSpacing).generate()
+            let data = IsingGenerator(spec).generate()
             return IsingSpec.provided.map { ($0, data.columns[$0]!) }
         }
     }

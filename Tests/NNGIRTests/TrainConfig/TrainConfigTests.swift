@@ -110,7 +110,7 @@ private func errorsOf(_ train: String) -> [Located] { readConfig(train).1 }
         }
         train {
           data = ising(L = 8, temperatures = [1.5, 3], samples = 10, seed = 3)
-          validation = ising(L = 8, temperatures = linspace(1, 3, 3), samples = 2)
+          validation = ising(L = 8, temperatures = linspace(1, 3, 3), samples = 2, thermalization = 0, interval = 3, algorithm = metropolis)
           optimizer = adam
           schedule = cosine(min_lr = 1e-5)
           epochs = 3
@@ -123,6 +123,8 @@ private func errorsOf(_ train: String) -> [Located] { readConfig(train).1 }
         #expect(c.data.sources[0].kind == .ising(IsingSpec(L: 8, temperatures: [1.5, 3], samples: 10, seed: 3)))
         guard case .data(let v)? = c.validation, case .ising(let s) = v.sources[0].kind else { Issue.record("no ising"); return }
         #expect(s.temperatures == [1, 2, 3] && s.samples == 2 && s.seed == 0 && s.L == 8)
+        #expect(s.thermalization == 0 && s.interval == 3 && s.algorithm == .metropolis)
+        #expect(IsingSpec().thermalization == 200 && IsingSpec().interval == 10 && IsingSpec().algorithm == .swendsenWang)
         #expect(c.optimizer.kind == .adam && c.optimizer.lr == 0.001)
         #expect(c.schedule == .cosine(minLR: 1e-5))
     }
@@ -237,6 +239,10 @@ private func errorsOf(_ train: String) -> [Located] { readConfig(train).1 }
             expected: [Located("'early_stop' needs a validation set: add 'validation = SOURCE' or a fraction", 5, 3)]),
         Bad(name: "bad temperature", train: "train {\n  minimize = loss\n  data = [ising(temperatures = [1, -2]), grid(x = linspace(0, 1, 3))]\n  epochs = 3\n}",
             expected: [Located("a temperature must be positive, got -2", 3, 36)]),
+        Bad(name: "ising algorithm", train: "train {\n  minimize = loss\n  data = [ising(algorithm = wolf), grid(x = linspace(0, 1, 3))]\n  epochs = 3\n}",
+            expected: [Located("unknown algorithm 'wolf'; did you mean 'wolff'? (swendsen_wang, wolff, metropolis)", 3, 29)]),
+        Bad(name: "ising interval", train: "train {\n  minimize = loss\n  data = [ising(interval = 0), grid(x = linspace(0, 1, 3))]\n  epochs = 3\n}",
+            expected: [Located("'interval' of 'ising' must be a positive integer, got 0", 3, 28)]),
         Bad(name: "linspace count", train: "train {\n  minimize = loss\n  data = grid(x = linspace(0, 1, 0), y = linspace(0, 1, 3))\n  epochs = 3\n}",
             expected: [Located("'count' of 'linspace' must be a positive integer, got 0", 3, 34)]),
         Bad(name: "unknown graph", train: "train {\n  graph = gg\n  minimize = loss\n  \(okData)\n  epochs = 3\n}",

@@ -135,54 +135,13 @@ private func loadError(_ train: String, in dir: String, graph: String = xorGraph
 
         """
         let dir = makeDataTestDirectory()
-        let (config, g, _) = dataTrainSetup(graph + "train {\n  data = ising(L = 4, temperatures = [1.5, 3.0], samples = 3, seed = 1)\n  epochs = 1\n}",
+        let (config, g, _) = dataTrainSetup(graph + "train {\n  data = ising(L = 4, temperatures = [1.5, 3.0], samples = 3, seed = 1, thermalization = 5, interval = 1)\n  epochs = 1\n}",
                                         path: dir + "/m.nng")
-        var loader = DataLoader(nngFile: dir + "/m.nng")
-        loader.isingThermalization = 5
-        loader.isingSpacing = 1
+        let loader = DataLoader(nngFile: dir + "/m.nng")
         let data = try loader.load(config.data, graph: g)
         #expect(data.count == 6)
         #expect(data.columns.keys.sorted() == ["ordered", "spins"])
         #expect(data["ordered"]?.doubles == [1, 1, 1, 0, 0, 0])
         #expect(data["spins"]?.doubles.allSatisfy { $0 == 1 || $0 == -1 } == true)
-    }
-}
-
-@Suite struct IsingTests {
-    @Test func deterministicAndShaped() {
-        let spec = IsingSpec(L: 6, temperatures: [2.0, 2.5], samples: 4, seed: 9)
-        let a = IsingGenerator(spec, thermalization: 10, spacing: 2).generate()
-        let b = IsingGenerator(spec, thermalization: 10, spacing: 2).generate()
-        #expect(a.count == 8)
-        #expect(a["spins"]?.shape == [8, 36] && a["T"]?.shape == [8, 1] && a["ordered"]?.shape == [8, 1])
-        #expect(a["spins"] == b["spins"])
-        #expect(a["T"]?.doubles == [2, 2, 2, 2, 2.5, 2.5, 2.5, 2.5])
-        let c = IsingGenerator(IsingSpec(L: 6, temperatures: [2.0, 2.5], samples: 4, seed: 10), thermalization: 10, spacing: 2).generate()
-        #expect(a["spins"] != c["spins"])
-        #expect(abs(isingCriticalTemperature - 2.269185314213022) < 1e-12)
-    }
-
-    /// Mean |m| per spin against Yang's exact spontaneous magnetisation below T_c, and
-    /// near zero well above it (L = 32).
-    @Test func magnetizationMatchesYang() {
-        let temps = [1.5, 2.0, 3.5]
-        let samples = 40
-        let data = IsingGenerator(IsingSpec(L: 32, temperatures: temps, samples: samples, seed: 1),
-                                  thermalization: 30, spacing: 2).generate()
-        let spins = data["spins"]!.doubles
-        for (t, T) in temps.enumerated() {
-            var meanAbs = 0.0
-            for s in 0..<samples {
-                let row = spins[((t * samples + s) * 1024)..<((t * samples + s + 1) * 1024)]
-                meanAbs += abs(row.reduce(0, +)) / 1024
-            }
-            meanAbs /= Double(samples)
-            if T < isingCriticalTemperature {
-                let exact = pow(1 - pow(sinh(2 / T), -4), 0.125)
-                #expect(abs(meanAbs - exact) / exact < 0.03, "T = \(T): mean |m| = \(meanAbs), exact \(exact)")
-            } else {
-                #expect(meanAbs < 0.15, "T = \(T): mean |m| = \(meanAbs)")
-            }
-        }
     }
 }
