@@ -57,12 +57,17 @@ public struct DiagnosticsError: Error, Sendable, CustomStringConvertible {
 }
 
 /// The closest candidate by edit distance, for "did you mean" hints.
+/// Among equally close names the alphabetically first wins, so the suggestion does not depend on
+/// the order of the candidates (often a dictionary's hash order).
 public func closestName(to name: String, among candidates: some Sequence<String>) -> String? {
     var best: (String, Int)?
+    let length = name.unicodeScalars.count
     for c in candidates where c != name {
+        let limit = max(1, min(3, max(length, c.unicodeScalars.count) / 2))
+        // The distance is at least the difference of the lengths.
+        guard Swift.abs(c.unicodeScalars.count - length) <= limit else { continue }
         let d = editDistance(name, c)
-        let limit = max(1, min(3, max(name.count, c.count) / 2))
-        if d <= limit, best == nil || d < best!.1 { best = (c, d) }
+        if d <= limit, best == nil || d < best!.1 || (d == best!.1 && c < best!.0) { best = (c, d) }
     }
     return best?.0
 }
