@@ -57,8 +57,8 @@ public struct DiagnosticsError: Error, Sendable, CustomStringConvertible {
 }
 
 /// The closest candidate by edit distance, for "did you mean" hints.
-/// Among equally close names the alphabetically first wins, so the suggestion does not depend on
-/// the order of the candidates (often a dictionary's hash order).
+/// Among equally close names the first wins: callers pass candidates in a deterministic order
+/// (definition order, or sorted when they come from a dictionary).
 public func closestName(to name: String, among candidates: some Sequence<String>) -> String? {
     var best: (String, Int)?
     let length = name.unicodeScalars.count
@@ -67,7 +67,7 @@ public func closestName(to name: String, among candidates: some Sequence<String>
         // The distance is at least the difference of the lengths.
         guard Swift.abs(c.unicodeScalars.count - length) <= limit else { continue }
         let d = editDistance(name, c)
-        if d <= limit, best == nil || d < best!.1 || (d == best!.1 && c < best!.0) { best = (c, d) }
+        if d <= limit, best == nil || d < best!.1 { best = (c, d) }
     }
     return best?.0
 }

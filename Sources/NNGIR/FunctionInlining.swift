@@ -111,7 +111,7 @@ extension Lowerer {
                 }
             } else if operationParameters[callee.name] == nil {
                 let hint = callee.name == "min" ? "; did you mean 'minimum'?"
-                    : didYouMean(callee.name, Array(operationParameters.keys) + Array(fns.keys))
+                    : didYouMean(callee.name, callableNames)
                 error("unknown operation '\(callee.name)'" + hint, at: callee.range)
             }
             for a in args where !isAttributeList(a, of: callee.name) {

@@ -123,6 +123,9 @@ struct Lowerer {
     /// The names in `callStack` (a recursive call is one of them).
     var inlining: Set<String> = []
     var callGraph: FnCallGraph
+    /// Operations and fns, sorted: "did you mean" candidates for an unknown call (sorted so the
+    /// hint among equally close names does not follow a dictionary's hash order).
+    let callableNames: [String]
     var sharing = LoweringSharing()
     /// Nesting of `lowerExpr` calls, through expressions and inlined fn bodies.
     var depth = 0
@@ -134,6 +137,7 @@ struct Lowerer {
         self.options = options
         for f in module.functions where fns[f.name.name] == nil { fns[f.name.name] = f }
         callGraph = FnCallGraph(fns: fns)
+        callableNames = (Array(operationParameters.keys) + Array(fns.keys)).sorted()
     }
 
     // MARK: Diagnostics

@@ -24,7 +24,7 @@ public func gradientGraph(_ graph: Graph, of output: String, wrt: [String]?) thr
     var diagnostics: [Diagnostic] = []
     for name in names {
         if let id = byName[name] { ids.append(id) } else {
-            let hint = closestName(to: name, among: taken).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = closestName(to: name, among: taken.sorted()).map { "; did you mean '\($0)'?" } ?? ""
             diagnostics.append(Diagnostic("unknown name '\(name)' to differentiate with respect to" + hint))
         }
     }
