@@ -4,11 +4,14 @@
 #   make test   installs what is missing, builds, and runs the whole test suite
 #   make bench  times nngc against PyTorch and JAX (Benchmarks/peers) and writes the table into
 #               docs/benchmarks.md; creates .build/bench-venv (about 5 GB from PyPI) the first time
+#   make fuzz   builds the fuzz targets of Fuzz/ (libFuzzer + AddressSanitizer) and runs each for
+#               FUZZ_SECONDS (default 60); fails on a crash, hang or leak (docs/fuzzing.md)
 
 SWIFT ?= swift
 NNGC = .build/debug/nngc
+FUZZ_SECONDS ?= 60
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps build demo test bench fuzz clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -33,6 +36,11 @@ bench: deps
 	$(SWIFT) build -c release --product nngc-bench
 	bash scripts/bench-venv.sh $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python Benchmarks/peers/run.py --nngc-bench .build/release/nngc-bench --write docs/benchmarks.md $(BENCH_FLAGS)
+
+fuzz: deps
+	$(SWIFT) build --package-path Fuzz --scratch-path .build/fuzz -c release \
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf .build

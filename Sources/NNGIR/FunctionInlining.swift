@@ -24,9 +24,11 @@ extension Lowerer {
 
     /// Inlines a call of `fn`: the arguments are tensors of the caller's scope; the body sees
     /// only its parameters, its own bindings and (through calls) the other fns. Values made in
-    /// the body are unnamed.
+    /// the body are unnamed. A second call of a fn on the same argument nodes returns the first
+    /// call's result (unless the fn draws random numbers), so nested calls cost time linear in
+    /// the program, not exponential (`f(x) + f(x)` at every level of a chain).
     mutating func inlineCall(_ fn: FnDecl, callee: Identifier, args: [Argument], range: SourceRange, in scope: Scope) throws(LoweringFailure) -> NodeID {
-        if callStack.contains(where: { $0.name == fn.name.name }) {
+        if inlining.contains(fn.name.name) {
             let chain = (callStack.map(\.name) + [fn.name.name]).joined(separator: " -> ")
             throw fail("recursive call of '\(fn.name.name)'", at: callee.range, notes: ["note: call chain \(chain)"])
         }
@@ -39,9 +41,13 @@ extension Lowerer {
         }
         var values: [NodeID] = []
         for arg in args { values.append(try lowerExpr(arg.value, in: scope)) }
+        let key = SharedCall(fn: fn.name.name, arguments: values)
+        let shareable = !callGraph.drawsRandomNumbers(fn.name.name)
+        if shareable, let result = sharing.calls[key] { return result }
 
         callStack.append((fn.name.name, callee.range))
-        defer { callStack.removeLast() }
+        inlining.insert(fn.name.name)
+        defer { callStack.removeLast(); inlining.remove(fn.name.name) }
         let before = diagnostics.count
         var local = Scope(declared: Set(fn.parameters.map(\.name) + fn.body.map(\.name.name)))
         for (p, v) in zip(fn.parameters, values) { local.define(p.name, .node(v), at: p.range) }
@@ -50,6 +56,11 @@ extension Lowerer {
         }
         let result = try lowerExpr(fn.result, in: local)
         guard diagnostics.count == before else { throw LoweringFailure() }
+        if graph.nodes.count > options.limits.maxNodes {
+            throw fail("inlining '\(fn.name.name)' makes the graph larger than \(options.limits.maxNodes) operations", at: callee.range,
+                       notes: ["note: every call of a fn adds a copy of its body; calls that draw random numbers cannot share one"])
+        }
+        if shareable { sharing.calls[key] = result }
         return result
     }
 
@@ -93,13 +104,14 @@ extension Lowerer {
                     let n = target.parameters.count
                     error("'\(callee.name)' takes \(n) argument\(n == 1 ? "" : "s"), got \(args.count)", at: callee.range)
                 }
-                if let chain = recursionChain(from: target.name.name, to: fn.name.name, visited: []) {
+                if callGraph.isRecursive(call: target.name.name, in: fn.name.name),
+                   let chain = callGraph.chain(from: target.name.name, to: fn.name.name) {
                     error("recursive call of '\(callee.name)'", at: callee.range,
                           notes: ["note: call chain \(([fn.name.name] + chain).joined(separator: " -> "))"])
                 }
             } else if operationParameters[callee.name] == nil {
                 let hint = callee.name == "min" ? "; did you mean 'minimum'?"
-                    : didYouMean(callee.name, Array(operationParameters.keys) + Array(fns.keys))
+                    : didYouMean(callee.name, callableNames)
                 error("unknown operation '\(callee.name)'" + hint, at: callee.range)
             }
             for a in args where !isAttributeList(a, of: callee.name) {
@@ -113,35 +125,5 @@ extension Lowerer {
         guard fns[op] == nil else { return false }
         if op == "reshape" || op == "broadcast", a.label?.name == "dims" || a.label == nil, case .list = a.value.kind { return true }
         return false
-    }
-
-    /// A chain of fn names from `start` that calls `target`, or nil.
-    private func recursionChain(from start: String, to target: String, visited: Set<String>) -> [String]? {
-        if start == target { return [start] }
-        guard !visited.contains(start), let f = fns[start] else { return nil }
-        var visited = visited
-        visited.insert(start)
-        for callee in calledFns(f) {
-            if let rest = recursionChain(from: callee, to: target, visited: visited) { return [start] + rest }
-        }
-        return nil
-    }
-
-    private func calledFns(_ f: FnDecl) -> [String] {
-        var out: [String] = []
-        func walk(_ e: Expr) {
-            switch e.kind {
-            case .call(let c, let args):
-                if fns[c.name] != nil, !out.contains(c.name) { out.append(c.name) }
-                args.forEach { walk($0.value) }
-            case .list(let items): items.forEach(walk)
-            case .unary(_, let x): walk(x)
-            case .binary(_, let l, let r, _): walk(l); walk(r)
-            default: break
-            }
-        }
-        f.body.forEach { walk($0.value) }
-        walk(f.result)
-        return out
     }
 }

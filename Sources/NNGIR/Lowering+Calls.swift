@@ -55,7 +55,7 @@ extension Lowerer {
         }
         guard let sig = operationParameters[callee.name] else {
             let hint = callee.name == "min" ? "; did you mean 'minimum'?"
-                : didYouMean(callee.name, Array(operationParameters.keys) + Array(fns.keys))
+                : didYouMean(callee.name, callableNames)
             throw fail("unknown operation '\(callee.name)'" + hint, at: callee.range)
         }
         if callee.name == "max" {

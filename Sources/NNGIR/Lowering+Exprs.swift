@@ -30,6 +30,11 @@ func literalInt(_ e: Expr) -> Int? {
 
 extension Lowerer {
     mutating func lowerExpr(_ e: Expr, in scope: Scope) throws(LoweringFailure) -> NodeID {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > options.limits.maxDepth {
+            throw fail("fn calls nested too deeply (more than \(options.limits.maxDepth) levels of expressions)", at: e.range)
+        }
         if let v = literalNumber(e) {
             return constant([v], shape: .scalar, range: e.range)
         }

@@ -29,6 +29,9 @@ public struct LoweringOptions: Sendable {
     /// the node of the result. nil: `grad` is reported as not supported.
     public var differentiate: (@Sendable (inout Graph, _ y: NodeID, _ x: NodeID) throws(ShapeError) -> NodeID)?
 
+    /// Bounds on the work of the lowering (LoweringLimits.swift).
+    public var limits = LoweringLimits()
+
     public init(dtype: DType? = nil,
                 differentiate: (@Sendable (inout Graph, NodeID, NodeID) throws(ShapeError) -> NodeID)? = nil) {
         self.dtype = dtype
@@ -43,6 +46,10 @@ public func lowerGraph(_ module: Module, graphName: String? = nil, dtype: DType?
 }
 
 public func lowerGraph(_ module: Module, graphName: String? = nil, options: LoweringOptions) -> (graph: Graph?, diagnostics: [Diagnostic]) {
+    onLargeStack { lowerGraphOnThisStack(module, graphName: graphName, options: options) }
+}
+
+private func lowerGraphOnThisStack(_ module: Module, graphName: String?, options: LoweringOptions) -> (graph: Graph?, diagnostics: [Diagnostic]) {
     let decl: GraphDecl
     if let graphName {
         guard let g = module.graphs.first(where: { $0.name.name == graphName }) else {
@@ -68,6 +75,10 @@ public func lowerGraph(_ module: Module, graphName: String? = nil, options: Lowe
 
 /// Checks every graph and fn of the module (for `nngc check`): all diagnostics, in source order.
 public func checkModule(_ module: Module) -> [Diagnostic] {
+    onLargeStack { checkModuleOnThisStack(module) }
+}
+
+private func checkModuleOnThisStack(_ module: Module) -> [Diagnostic] {
     var all: [Diagnostic] = []
     var lowerer = Lowerer(module: module, options: LoweringOptions())
     lowerer.checkFunctionDeclarations()
@@ -109,21 +120,37 @@ struct Lowerer {
     var randomCount = 0
     /// The fn calls being inlined, outermost first.
     var callStack: [(name: String, range: SourceRange)] = []
+    /// The names in `callStack` (a recursive call is one of them).
+    var inlining: Set<String> = []
+    var callGraph: FnCallGraph
+    /// Operations and fns, sorted: "did you mean" candidates for an unknown call (sorted so the
+    /// hint among equally close names does not follow a dictionary's hash order).
+    let callableNames: [String]
+    var sharing = LoweringSharing()
+    /// Nesting of `lowerExpr` calls, through expressions and inlined fn bodies.
+    var depth = 0
+    /// Candidates compared by "did you mean" hints so far (Suggestions.swift).
+    var suggestionWork = 0
 
     init(module: Module, options: LoweringOptions) {
         self.module = module
         self.options = options
         for f in module.functions where fns[f.name.name] == nil { fns[f.name.name] = f }
+        callGraph = FnCallGraph(fns: fns)
+        callableNames = (Array(operationParameters.keys) + Array(fns.keys)).sorted()
     }
 
     // MARK: Diagnostics
 
     mutating func error(_ message: String, at range: SourceRange, notes: [String] = []) {
         var notes = notes
-        for call in callStack.reversed() {
+        // The innermost calls (a deep chain would otherwise make every error as long as it).
+        let shown = 10
+        for call in callStack.reversed().prefix(shown) {
             let (line, column) = module.file.lineColumn(of: call.range.start)
             notes.append("note: in the call of '\(call.name)' at line \(line), column \(column)")
         }
+        if callStack.count > shown { notes.append("note: … and \(callStack.count - shown) outer calls") }
         diagnostics.append(Diagnostic(message, at: range, notes: notes))
     }
 
@@ -263,14 +290,22 @@ struct Lowerer {
 
     /// Adds an operation, turning a shape error into a diagnostic at `errorRange`.
     mutating func add(_ op: Op, _ inputs: [NodeID], range: SourceRange, errorRange: SourceRange) throws(LoweringFailure) -> NodeID {
+        let key = SharedNode(op: op, inputs: inputs, shape: nil)
+        if let shared = sharedNode(key) { return shared }
         do {
-            return try graph.add(op, inputs, range: range)
+            let id = try graph.add(op, inputs, range: range)
+            recordShared(key, id)
+            return id
         } catch {
             throw fail(error.message, at: errorRange)
         }
     }
 
     mutating func constant(_ values: [Double], shape: Shape, range: SourceRange) -> NodeID {
-        graph.addConstant(values, shape: shape, range: range)
+        let key = SharedNode(op: .constant(values), inputs: [], shape: shape)
+        if let shared = sharedNode(key) { return shared }
+        let id = graph.addConstant(values, shape: shape, range: range)
+        recordShared(key, id)
+        return id
     }
 }

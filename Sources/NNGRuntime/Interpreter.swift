@@ -34,17 +34,36 @@ public struct Interpreter: Sendable {
     /// Values of every node (index = NodeID). `inputs` by input name, `params` by param name.
     /// Entries that name no input or param are ignored.
     public func run(inputs: [String: Tensor], params: [String: Tensor], options: RunOptions) throws(DiagnosticsError) -> [Tensor] {
+        try run(inputs: inputs, params: params, options: options, only: nil)
+    }
+
+    /// `live`: the nodes to evaluate (nil: all); the others get empty placeholder values.
+    private func run(inputs: [String: Tensor], params: [String: Tensor], options: RunOptions, only live: [Bool]?) throws(DiagnosticsError) -> [Tensor] {
         let sizes = try symbolBindings(inputs: inputs, params: params, options: options)
         switch graph.dtype {
-        case .f32: return try evaluate(Float.self, inputs: inputs, params: params, sizes: sizes, options: options)
-        case .f64: return try evaluate(Double.self, inputs: inputs, params: params, sizes: sizes, options: options)
+        case .f32: return try evaluate(Float.self, inputs: inputs, params: params, sizes: sizes, options: options, live: live)
+        case .f64: return try evaluate(Double.self, inputs: inputs, params: params, sizes: sizes, options: options, live: live)
         }
     }
 
-    /// Convenience: just the graph's outputs, by name, in order.
+    /// Just the graph's outputs, by name, in order. Only the nodes the outputs need are
+    /// evaluated, exactly as the C backend does: a value no output uses cannot fail the run
+    /// (a one_hot of a bad label) on one backend and not on the other.
     public func outputs(inputs: [String: Tensor], params: [String: Tensor], options: RunOptions) throws(DiagnosticsError) -> [(name: String, value: Tensor)] {
-        let values = try run(inputs: inputs, params: params, options: options)
+        let values = try run(inputs: inputs, params: params, options: options, only: neededNodes())
         return graph.outputs.map { (name: $0.name, value: values[$0.node]) }
+    }
+
+    /// The nodes some output depends on.
+    func neededNodes() -> [Bool] {
+        var live = [Bool](repeating: false, count: graph.nodes.count)
+        var stack = graph.outputs.map(\.node)
+        while let i = stack.popLast() {
+            if live[i] { continue }
+            live[i] = true
+            stack += graph.nodes[i].inputs
+        }
+        return live
     }
 
     /// The first node (in graph order) whose value has a NaN or an infinity, for reports such as
@@ -120,14 +139,19 @@ public struct Interpreter: Sendable {
             }
         }
         if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
+        try checkValueSizes(sizes)
         return sizes
     }
 
     private func evaluate<T: NNGFloat>(_: T.Type, inputs: [String: Tensor], params: [String: Tensor],
-                                       sizes: [String: Int], options: RunOptions) throws(DiagnosticsError) -> [Tensor] {
+                                       sizes: [String: Int], options: RunOptions, live: [Bool]?) throws(DiagnosticsError) -> [Tensor] {
         var values: [Buf<T>] = []
         values.reserveCapacity(graph.nodes.count)
         for (i, node) in graph.nodes.enumerated() {
+            if let live, !live[i] {
+                values.append(Buf(shape: [0], data: []))
+                continue
+            }
             func fail(_ message: String) -> DiagnosticsError { DiagnosticsError(Diagnostic(message, at: node.range)) }
             guard let shape = node.type.shape.resolved(sizes).concrete else {
                 throw fail("internal error: the shape \(node.type.shape) of node \(i) has an unbound symbol")

@@ -23,6 +23,11 @@ struct GraphOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @Option(name: .long, help: MemoryOption.help)
+    var maxMemory: String?
+
+    func validate() throws { try MemoryOption.validate(maxMemory) }
+
     /// Options built in code, for commands whose defaults differ (gradcheck defaults to f64).
     static func with(file: String, graph: String?, dtype: DType?, format: OutputFormat) -> GraphOptions {
         var options = GraphOptions()
@@ -30,11 +35,13 @@ struct GraphOptions: ParsableArguments {
         options.graph = graph
         options.dtype = dtype
         options.format = format
+        options.maxMemory = nil
         return options
     }
 
     /// Loads, parses and checks the graph, or throws the rendered diagnostics.
     func loadGraph() throws -> (Frontend, Graph) {
+        MemoryOption.apply(maxMemory)
         let frontend: Frontend
         do { frontend = try Frontend.load(path: file) } catch { throw UserFailure(error, file: nil) }
         do { return (frontend, try frontend.graph(named: graph, dtype: dtype)) }
@@ -73,5 +80,20 @@ struct RunOptionsGroup: ParsableArguments {
             sizes[parts[0]] = n
         }
         return sizes
+    }
+}
+
+/// `--max-memory SIZE`: the budget of MemoryBudget for this process.
+enum MemoryOption {
+    static let help = ArgumentHelp("The most memory one value, arena or data set may take: bytes, or a number with K, M, G or T (default: half the physical memory).", valueName: "SIZE")
+
+    static func validate(_ text: String?) throws {
+        if let text, MemoryBudget.parse(text) == nil {
+            throw ValidationError("--max-memory expects a positive size such as 512M or 8G, got '\(text)'")
+        }
+    }
+
+    static func apply(_ text: String?) {
+        if let bytes = text.flatMap(MemoryBudget.parse) { MemoryBudget.bytes = bytes }
     }
 }

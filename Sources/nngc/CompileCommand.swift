@@ -75,6 +75,11 @@ struct CompileCommand: ParsableCommand {
         if backend == .c {
             report.sizes = Dictionary(uniqueKeysWithValues: graph.symbols.map { ($0, 1) })
                 .merging(try RunOptionsGroup.parseSizes(size)) { $1 }
+            // The sizes refused at run time are refused here too, before any C is generated.
+            for g in [graph, optimized] {
+                do { try Interpreter(graph: g).checkValueSizes(report.sizes) }
+                catch { throw UserFailure(error, file: frontend.file) }
+            }
             let program = try generateC(optimized, sizes: report.sizes, clock: clock)
             report.program = program
             // With a train block, the C that training runs: the fused training step.

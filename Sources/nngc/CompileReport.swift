@@ -36,7 +36,9 @@ struct CompileReport {
         var lines = ["graph \(graph.name) (\(file)): \(graph.dtype)"]
         lines.append("  forward graph: \(graph.nodes.count) nodes; inputs \(graph.inputs.count), params \(graph.params.count), outputs \(graph.outputs.count)")
         if let gradient {
-            lines.append("  backward graph: \(gradient.nodes.count - graph.nodes.count) nodes (gradient of \(gradient.outputs.count - graph.outputs.count) params)")
+            // Simplified as a whole, the gradient graph can have fewer nodes than the forward one:
+            // its size is reported, not a difference that can be negative.
+            lines.append("  gradient graph: \(gradient.nodes.count) nodes, forward and backward, simplified (gradient of \(gradient.outputs.count - graph.outputs.count) params)")
         }
         if let optimized { lines.append("  optimised graph: \(optimized.nodes.count) nodes") }
         lines.append("  parameters: \(Self.grouped(graph.parameterCount))")
@@ -57,7 +59,7 @@ struct CompileReport {
             ("file", .string(file)),
             ("dtype", .string(graph.dtype.rawValue)),
             ("forward_nodes", .number(Double(graph.nodes.count))),
-            ("backward_nodes", gradient.map { .number(Double($0.nodes.count - graph.nodes.count)) } ?? .null),
+            ("gradient_nodes", gradient.map { .number(Double($0.nodes.count)) } ?? .null),
             ("optimised_nodes", optimized.map { .number(Double($0.nodes.count)) } ?? .null),
             ("parameters", .number(Double(graph.parameterCount))),
             ("kernels", program.map { .number(Double($0.kernelCount)) } ?? .null),

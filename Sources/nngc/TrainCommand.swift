@@ -34,11 +34,16 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var runOptions: RunOptionsGroup
 
+    @Option(name: .long, help: MemoryOption.help)
+    var maxMemory: String?
+
     func validate() throws {
         if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive") }
+        try MemoryOption.validate(maxMemory)
     }
 
     func run() throws {
+        MemoryOption.apply(maxMemory)
         let frontend: Frontend
         do { frontend = try Frontend.load(path: file) } catch { throw UserFailure(error, file: nil) }
         let (config, graph) = try setup(frontend)

@@ -19,13 +19,12 @@ public func gradientGraph(_ graph: Graph, of output: String, wrt: [String]?) thr
         default: break
         }
     }
+    let byName = nodesByName(graph)
     var ids: [NodeID] = []
     var diagnostics: [Diagnostic] = []
     for name in names {
-        let id = graph.inputs.first { $0.name == name }?.node ?? graph.params.first { $0.name == name }?.node
-            ?? graph.node(named: name)
-        if let id { ids.append(id) } else {
-            let hint = closestName(to: name, among: taken).map { "; did you mean '\($0)'?" } ?? ""
+        if let id = byName[name] { ids.append(id) } else {
+            let hint = closestName(to: name, among: taken.sorted()).map { "; did you mean '\($0)'?" } ?? ""
             diagnostics.append(Diagnostic("unknown name '\(name)' to differentiate with respect to" + hint))
         }
     }
@@ -46,12 +45,28 @@ public func gradientGraph(_ graph: Graph, of output: String, wrt: [String]?) thr
         g.outputs.append((n, id))
     }
     var s = simplify(g)
+    let outputsByName = Dictionary(s.outputs.map { ($0.name, $0.node) }, uniquingKeysWith: { first, _ in first })
     for n in gradNames {
-        guard let id = s.output(named: n) else { continue }
+        guard let id = outputsByName[n] else { continue }
         switch s.nodes[id].op {
         case .input, .param: continue
         default: if s.nodes[id].name == nil { s.nodes[id].name = n }
         }
     }
     return s
+}
+
+/// What a name to differentiate with respect to refers to: an input or param of that name
+/// first, else the last node the user named so (one pass: a lookup per name would make the
+/// gradient of n params quadratic).
+private func nodesByName(_ graph: Graph) -> [String: NodeID] {
+    var declared: [String: NodeID] = [:], named: [String: NodeID] = [:]
+    for (i, n) in graph.nodes.enumerated() {
+        switch n.op {
+        case .input(let name), .param(let name, _): if declared[name] == nil { declared[name] = i }
+        default: break
+        }
+        if let name = n.name { named[name] = i }
+    }
+    return named.merging(declared) { _, decl in decl }
 }

@@ -318,14 +318,18 @@ struct TrainConfigReader {
         return v
     }
 
-    mutating func integer(_ e: Expr?, default d: Int, _ p: String, of op: String, minimum: Int) throws(ConfigFailure) -> Int {
+    mutating func integer(_ e: Expr?, default d: Int, _ p: String, of op: String, minimum: Int, maximum: Int = Int.max) throws(ConfigFailure) -> Int {
         guard let e else { return d }
         guard let v = literalInt(e), v >= minimum else {
             let what = minimum == 1 ? "a positive integer" : minimum == 0 ? "a non-negative integer" : "an integer ≥ \(minimum)"
             throw fail("'\(p)' of '\(op)' must be \(what)" + got(e), at: e.range)
         }
+        guard v <= maximum else { throw fail("'\(p)' of '\(op)' must be at most \(maximum)" + got(e), at: e.range) }
         return v
     }
+
+    /// The most elements one column of data may have (BLAS indexes with 32-bit integers).
+    static let maxElements = Int(Int32.max)
 
     mutating func optimizerConfig(_ e: Expr) throws(ConfigFailure) -> OptimizerConfig {
         let names = OptimizerKind.allCases.map(\.rawValue)
@@ -454,8 +458,14 @@ struct TrainConfigReader {
             let a = try bindArguments(args, params: ["L", "temperatures", "samples", "seed", "thermalization", "interval", "algorithm"],
                                       callee: callee)
             var spec = IsingSpec()
+<<<<<<< HEAD
             spec.L = try integer(a["L"], default: spec.L, "L", of: "ising", minimum: 2)
             spec.samples = try integer(a["samples"], default: spec.samples, "samples", of: "ising", minimum: 1)
+=======
+            // L·L spins per sample must be a count of elements (46340² < 2³¹).
+            spec.L = try integer(a["L"], default: 16, "L", of: "ising", minimum: 2, maximum: 46340)
+            spec.samples = try integer(a["samples"], default: 100, "samples", of: "ising", minimum: 1, maximum: Self.maxElements)
+>>>>>>> robust
             spec.seed = UInt64(try integer(a["seed"], default: 0, "seed", of: "ising", minimum: 0))
             spec.thermalization = try integer(a["thermalization"], default: spec.thermalization, "thermalization", of: "ising", minimum: 0)
             spec.interval = try integer(a["interval"], default: spec.interval, "interval", of: "ising", minimum: 1)
@@ -557,7 +567,7 @@ struct TrainConfigReader {
         }
         let start = try number(a["start"], default: 0, "start", of: "linspace", where: { $0.isFinite }, "finite")
         let end = try number(a["end"], default: 0, "end", of: "linspace", where: { $0.isFinite }, "finite")
-        let n = try integer(a["count"], default: 1, "count", of: "linspace", minimum: 1)
+        let n = try integer(a["count"], default: 1, "count", of: "linspace", minimum: 1, maximum: Self.maxElements)
         return Linspace(start, end, n)
     }
 

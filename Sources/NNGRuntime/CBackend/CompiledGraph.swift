@@ -205,6 +205,9 @@ public final class CompiledGraph: @unchecked Sendable {
     private func run<T: NNGFloat>(_ module: CompiledModule, inputs: [String: Tensor], params: [String: Tensor], options: RunOptions,
                                   as _: T.Type) throws(DiagnosticsError) -> [(name: String, value: Tensor)] {
         let layout = module.layout
+        if let refusal = MemoryBudget.refusal("the arena of the generated C", elements: layout.totalElements, elementSize: MemoryLayout<T>.stride) {
+            throw DiagnosticsError(Diagnostic(refusal))
+        }
         let arena = module.takeArena(elementSize: MemoryLayout<T>.stride)
         defer { module.returnArena(arena) }
         for s in layout.inputs { arena.fill(s, inputs[s.name]!, as: T.self) }

@@ -279,6 +279,9 @@ public final class CompiledTrainingStep: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let layout = e.program.program.layout
+        if let refusal = MemoryBudget.refusal("the arena of the training step", elements: layout.totalElements, elementSize: elementSize) {
+            throw DiagnosticsError(Diagnostic(refusal))
+        }
         reserve(layout.totalElements)
         for s in layout.inputs { write(inputs[s.name]!, at: s.offset, count: s.count) }
         let rc = try run(e.entry, errorSlot: layout.errorSlot, seed: seed, step: step, lr: lr)

@@ -63,9 +63,7 @@ public func parseNPY(_ bytes: [UInt8], path: String) throws(DataError) -> Tensor
     let dataStart = headerStart + headerLength
     let needed = count * itemSize
     let available = bytes.count - dataStart
-    guard available >= needed else {
-        throw DataError("\(path): the file is truncated: expected \(needed) bytes of data, found \(available)")
-    }
+    try checkDataLength(needed: needed, available: available, path: path)
     var values = [Double](repeating: 0, count: count)
     bytes.withUnsafeBytes { raw in
         let base = dataStart
@@ -77,6 +75,7 @@ public func parseNPY(_ bytes: [UInt8], path: String) throws(DataError) -> Tensor
         default: for i in 0..<count { values[i] = Double(raw[base + i]) }
         }
     }
+    try checkFinite(values, shape: shape, path: path)
     return Tensor(shape: shape, values: values, dtype: .f64)
 }
 
@@ -111,9 +110,7 @@ public func parseIDX(_ bytes: [UInt8], path: String) throws(DataError) -> Tensor
     let dataStart = 4 + 4 * rank
     let needed = count * itemSize
     let available = bytes.count - dataStart
-    guard available >= needed else {
-        throw DataError("\(path): the file is truncated: expected \(needed) bytes of data, found \(available)")
-    }
+    try checkDataLength(needed: needed, available: available, path: path)
     var values = [Double](repeating: 0, count: count)
     bytes.withUnsafeBytes { raw in
         let b = dataStart
@@ -126,7 +123,30 @@ public func parseIDX(_ bytes: [UInt8], path: String) throws(DataError) -> Tensor
         default: for i in 0..<count { values[i] = Double(bitPattern: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: b + 8 * i, as: UInt64.self))) }
         }
     }
+    try checkFinite(values, shape: shape, path: path)
     return Tensor(shape: shape, values: values, dtype: .f64)
+}
+
+/// The data must be exactly as long as the header declares: missing bytes mean a truncated
+/// file, extra bytes a header that does not describe the data (both would misread silently).
+private func checkDataLength(needed: Int, available: Int, path: String) throws(DataError) {
+    if available < needed {
+        throw DataError("\(path): the file is truncated: expected \(needed) bytes of data, found \(available)")
+    }
+    if available > needed {
+        let extra = available - needed
+        throw DataError("\(path): the file has \(extra) byte\(extra == 1 ? "" : "s") after the \(needed) bytes of data its header declares")
+    }
+}
+
+/// Refuses a NaN or an infinity, naming the first one by its flat and its full index: training
+/// on it would only fail later, with a NaN loss that names neither file nor element.
+private func checkFinite(_ values: [Double], shape: [Int], path: String) throws(DataError) {
+    guard let i = values.firstIndex(where: { !$0.isFinite }) else { return }
+    var index: [Int] = [], rest = i
+    for d in shape.reversed() { index.append(d > 0 ? rest % d : 0); rest /= max(d, 1) }
+    let value = values[i].isNaN ? "NaN" : values[i] > 0 ? "inf" : "-inf"
+    throw DataError("\(path): element \(i) (index [\(index.reversed().map(String.init).joined(separator: ", "))]) is \(value); data must be finite")
 }
 
 private func readLE32(_ b: [UInt8], _ at: Int) -> UInt32 {

@@ -131,11 +131,21 @@ public struct DataLoader: Sendable {
             for name in paths.keys.sorted() { out.append((name, try parseIDX(try read(paths[name]!), path: paths[name]!))) }
             return out
         case .grid(let grids):
+            for name in grids.keys.sorted() {
+                if let refusal = MemoryBudget.refusal("grid '\(name)' of \(grids[name]!.count) points", elements: grids[name]!.count, elementSize: 8) {
+                    throw DataError(refusal)
+                }
+            }
             return grids.keys.sorted().map { name in
                 let v = grids[name]!.values
                 return (name, Tensor(shape: [v.count, 1], values: v, dtype: .f64))
             }
         case .ising(let spec):
+            let spins = [spec.temperatures.count, spec.samples, spec.L, spec.L].reduce(Optional(1)) { n, d in
+                n.flatMap { n in let (p, o) = n.multipliedReportingOverflow(by: d); return o ? nil : p }
+            }
+            let what = "ising(L = \(spec.L)) with \(spec.temperatures.count) temperatures of \(spec.samples) samples"
+            if let refusal = MemoryBudget.refusal(what, elements: spins ?? -1, elementSize: 8) { throw DataError(refusal) }
             let data = IsingGenerator(spec).generate()
             return IsingSpec.provided.map { ($0, data.columns[$0]!) }
         }

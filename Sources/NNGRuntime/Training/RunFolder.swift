@@ -112,6 +112,13 @@ public struct RunFolder: Sendable {
               let seed = m["seed"].flatMap(UInt64.init), let bestEpoch = m["best_epoch"].flatMap(Int.init),
               let bad = m["epochs_without_improvement"].flatMap(Int.init),
               let bestLoss = m["best_loss"].flatMap(RunFolder.number) else { throw fail("its counters are missing") }
+        // Counters a run could have reached: a hand-edited or corrupted value (epoch -1, step
+        // 2⁶³−1) would otherwise overflow or index out of range later.
+        let maxCount = Int(Int32.max)
+        for (key, value) in [("epoch", epoch), ("best_epoch", bestEpoch), ("epochs_without_improvement", bad)] where !(0...maxCount).contains(value) {
+            throw fail("its '\(key)' is \(value), not in 0…\(maxCount)")
+        }
+        guard step <= RunFolder.maxStep else { throw fail("its 'step' is \(step), more than \(RunFolder.maxStep)") }
         var params: [String: Tensor] = [:], best: [String: Tensor] = [:], state: [String: Tensor] = [:]
         for (key, t) in file.tensors {
             if key.hasPrefix("param/") { params[String(key.dropFirst(6))] = t }
@@ -125,12 +132,50 @@ public struct RunFolder: Sendable {
             }
             params[name] = t.converted(to: graph.dtype)
         }
+        for (name, t) in best {
+            guard let node = graph.node(named: name), case .param = graph.nodes[node].op else {
+                throw fail("its best parameters have '\(name)', which is not a param of the graph")
+            }
+            guard t.shape == graph.nodes[node].type.shape.concrete else {
+                throw fail("best param '\(name)' has shape \(t.shape) there but the graph declares \(graph.nodes[node].type)")
+            }
+        }
+        let graphParams = Dictionary(uniqueKeysWithValues: graph.params.map { ($0.name, params[$0.name]!) })
+        let optimizerState = try RunFolder.optimizerState(state, config: optimizer, params: graphParams, fail: fail)
         let history: History
         do { history = try History(csv: m["history"] ?? "", path: "checkpoint history") }
         catch { throw fail("\(error)") }
-        return TrainingCheckpoint(params: params, optimizer: OptimizerState(config: optimizer, namedTensors: state),
+        return TrainingCheckpoint(params: params, optimizer: optimizerState,
                                   epoch: epoch, step: step, seed: seed, bestLoss: bestLoss, bestEpoch: bestEpoch,
                                   bestParams: best, epochsWithoutImprovement: bad, history: records(history))
+    }
+
+    /// The largest step a checkpoint may record: steps are stored as f64 (exact up to 2⁵³).
+    static let maxStep: UInt64 = 1 << 53
+
+    /// The optimizer state of a checkpoint, checked before anything is replaced: a step counter
+    /// that is a whole number in range, and every slot of every param (Adam's m and v, SGD's
+    /// velocity) present with the param's shape. A missing or mis-shaped slot would otherwise
+    /// restart the optimizer from zeros without a word.
+    static func optimizerState(_ state: [String: Tensor], config: OptimizerConfig, params: [String: Tensor],
+                               fail: (String) -> DiagnosticsError) throws(DiagnosticsError) -> OptimizerState {
+        guard let stepTensor = state[OptimizerState.stepKey], stepTensor.shape.isEmpty, let step = stepTensor.scalarValue else {
+            throw fail("its optimizer state has no step counter")
+        }
+        guard step >= 0, step <= Double(maxStep), step == step.rounded() else {
+            throw fail("its optimizer step \(formatValue(step)) is not a whole number in 0…\(maxStep)")
+        }
+        for name in params.keys.sorted() {
+            for slot in config.slotNames {
+                guard let t = state["\(name).\(slot)"] else {
+                    throw fail("its optimizer state has no '\(slot)' for param '\(name)' (\(config.kind.rawValue) keeps one per param)")
+                }
+                guard t.shape == params[name]!.shape else {
+                    throw fail("the optimizer's '\(slot)' of param '\(name)' has shape \(t.shape) there, but the param is \(params[name]!.shape)")
+                }
+            }
+        }
+        return OptimizerState(config: config, namedTensors: state)
     }
 
     static func number(_ text: String) -> Double? {

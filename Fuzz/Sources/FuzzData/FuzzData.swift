@@ -1,0 +1,38 @@
+import NNGCore
+import NNGIR
+import NNGRuntime
+
+// Every reader of user files on arbitrary bytes: the first byte picks the reader (CSV, .npy,
+// IDX, safetensors, a checkpoint's history), the rest is the file. Readers may refuse a file
+// with an error; they must never crash, hang or accept a non-finite value.
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzData(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    guard size > 0 else { return 0 }
+    let bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
+    switch data[0] % 5 {
+    case 0:
+        for header in [CSVHeader.auto, .present, .absent] {
+            if let out = try? parseCSV(bytes, path: "f.csv", columns: ["x": [0], "y": [1, 0]], header: header) {
+                for t in out.values { requireFinite(t) }
+            }
+        }
+    case 1:
+        if let t = try? parseNPY(bytes, path: "f.npy") { requireFinite(t) }
+    case 2:
+        if let t = try? parseIDX(bytes, path: "f.idx") { requireFinite(t) }
+    case 3:
+        if let file = try? Safetensors(bytes: bytes, path: "f.safetensors") {
+            // What is read back writes to the same bytes' meaning: a second round trip is exact.
+            let again = try? Safetensors(bytes: file.serialized(), path: "again.safetensors")
+            guard again == file else { fatalError("safetensors: serialized() does not read back equal") }
+        }
+    default:
+        _ = try? History(csv: String(decoding: bytes, as: UTF8.self), path: "history.csv")
+    }
+    return 0
+}
+
+private func requireFinite(_ t: Tensor) {
+    guard t.doubles.allSatisfy(\.isFinite) else { fatalError("a reader accepted a non-finite value") }
+}
