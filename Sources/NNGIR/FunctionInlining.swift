@@ -109,7 +109,7 @@ extension Lowerer {
                     error("recursive call of '\(callee.name)'", at: callee.range,
                           notes: ["note: call chain \(([fn.name.name] + chain).joined(separator: " -> "))"])
                 }
-            } else if operationParameters[callee.name] == nil {
+            } else if !operationNames.contains(callee.name) {
                 let hint = callee.name == "min" ? "; did you mean 'minimum'?"
                     : didYouMean(callee.name, callableNames)
                 error("unknown operation '\(callee.name)'" + hint, at: callee.range)

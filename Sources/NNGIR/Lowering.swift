@@ -137,7 +137,7 @@ struct Lowerer {
         self.options = options
         for f in module.functions where fns[f.name.name] == nil { fns[f.name.name] = f }
         callGraph = FnCallGraph(fns: fns)
-        callableNames = (Array(operationParameters.keys) + Array(fns.keys)).sorted()
+        callableNames = (Array(operationNames) + Array(fns.keys)).sorted()
     }
 
     // MARK: Diagnostics
