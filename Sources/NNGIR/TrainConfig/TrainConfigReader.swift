@@ -458,14 +458,9 @@ struct TrainConfigReader {
             let a = try bindArguments(args, params: ["L", "temperatures", "samples", "seed", "thermalization", "interval", "algorithm"],
                                       callee: callee)
             var spec = IsingSpec()
-<<<<<<< HEAD
-            spec.L = try integer(a["L"], default: spec.L, "L", of: "ising", minimum: 2)
-            spec.samples = try integer(a["samples"], default: spec.samples, "samples", of: "ising", minimum: 1)
-=======
             // L·L spins per sample must be a count of elements (46340² < 2³¹).
-            spec.L = try integer(a["L"], default: 16, "L", of: "ising", minimum: 2, maximum: 46340)
-            spec.samples = try integer(a["samples"], default: 100, "samples", of: "ising", minimum: 1, maximum: Self.maxElements)
->>>>>>> robust
+            spec.L = try integer(a["L"], default: spec.L, "L", of: "ising", minimum: 2, maximum: 46340)
+            spec.samples = try integer(a["samples"], default: spec.samples, "samples", of: "ising", minimum: 1, maximum: Self.maxElements)
             spec.seed = UInt64(try integer(a["seed"], default: 0, "seed", of: "ising", minimum: 0))
             spec.thermalization = try integer(a["thermalization"], default: spec.thermalization, "thermalization", of: "ising", minimum: 0)
             spec.interval = try integer(a["interval"], default: spec.interval, "interval", of: "ising", minimum: 1)
