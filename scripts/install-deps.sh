@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the system libraries nngc links against, when they are missing:
-# TinyCC (libtcc-dev: in-process C compilation) and OpenBLAS (matrix products).
+# TinyCC (libtcc-dev: in-process C compilation), OpenBLAS (matrix products) and a C compiler
+# (gcc: the optimised tier, and its tests).
 set -euo pipefail
 
-packages=(libtcc-dev libopenblas-dev)
+packages=(libtcc-dev libopenblas-dev gcc)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -34,7 +34,12 @@ public final class CompiledTrainingStep: @unchecked Sendable {
 
     private let generator: TrainingStepGenerator
     private let lock = NSLock()
-    private var modules: [[String: Int]: (module: CompiledModule, program: TrainingProgram, entry: UnsafeMutableRawPointer)] = [:]
+    private var modules: [[String: Int]: (module: CompiledModule, program: TrainingProgram)] = [:]
+    /// Which compiled code runs: TinyCC, the optimised tier, or TinyCC until the optimised code
+    /// is ready. Read at each step, so changing it swaps tiers at the next step boundary.
+    public var tier: TierOptions = .processDefault
+    /// The tier the last step ran on.
+    public private(set) var lastTier: CodeTier?
     private var arena: UnsafeMutableRawPointer
     private var capacity: Int
     private let elementSize: Int
@@ -215,18 +220,18 @@ public final class CompiledTrainingStep: @unchecked Sendable {
     }
 
     private func entry(_ binding: [String: Int]) throws(CBackendError)
-        -> (module: CompiledModule, program: TrainingProgram, entry: UnsafeMutableRawPointer)
+        -> (module: CompiledModule, program: TrainingProgram)
     {
         lock.lock()
         if let e = modules[binding] { lock.unlock(); return e }
         lock.unlock()
         let program = try generator.generate(sizes: binding)
         let module = try CModuleCache.module(for: program.program)
-        guard let f = module.module.symbol("nngc_train_step") else { throw CBackendError("nngc_train_step not found") }
+        guard module.module.symbol("nngc_train_step") != nil else { throw CBackendError("nngc_train_step not found") }
         lock.lock()
         defer { lock.unlock() }
-        modules[binding] = (module, program, f)
-        return (module, program, f)
+        modules[binding] = (module, program)
+        return (module, program)
     }
 
     private func reserve(_ elements: Int) {
@@ -249,7 +254,7 @@ public final class CompiledTrainingStep: @unchecked Sendable {
     {
         let options = RunOptions(seed: seed, step: step, training: true, symbolSizes: sizes)
         let binding = try Interpreter(graph: graph).symbolBindings(inputs: inputs, params: paramPlaceholders, options: options)
-        let e: (module: CompiledModule, program: TrainingProgram, entry: UnsafeMutableRawPointer)
+        let e: (module: CompiledModule, program: TrainingProgram)
         do {
             e = try entry(relevant(binding))
         } catch {
@@ -260,12 +265,16 @@ public final class CompiledTrainingStep: @unchecked Sendable {
         let layout = e.program.program.layout
         reserve(layout.totalElements)
         for s in layout.inputs { write(inputs[s.name]!, at: s.offset, count: s.count) }
+        // The tier is chosen per step: the arena holds all state, so any step boundary is a
+        // valid point to swap (both tiers compute the same bits).
+        let (entry, tierNow) = e.module.entry("nngc_train_step", tier)!
+        lastTier = tierNow
         let rc: Int32
         switch graph.dtype {
         case .f32:
-            rc = unsafeBitCast(e.entry, to: StepF32.self)(arena.assumingMemoryBound(to: Float.self), seed, step, lr)
+            rc = unsafeBitCast(entry, to: StepF32.self)(arena.assumingMemoryBound(to: Float.self), seed, step, lr)
         case .f64:
-            rc = unsafeBitCast(e.entry, to: StepF64.self)(arena.assumingMemoryBound(to: Double.self), seed, step, lr)
+            rc = unsafeBitCast(entry, to: StepF64.self)(arena.assumingMemoryBound(to: Double.self), seed, step, lr)
         }
         if rc > 0 {
             let value = read(at: layout.errorSlot, shape: []).doubles[0]

@@ -18,6 +18,8 @@ public final class Trainer {
     public let maxSteps: UInt64?
     let data: (train: Dataset, validation: Dataset?, test: Dataset?)
     let engine: TrainingEngine
+    /// The compiled code the last step ran (TinyCC's or the optimised tier); nil on the interpreter.
+    public var codeTier: CodeTier? { (engine as? CompiledTrainingStep)?.lastTier }
     /// Evaluates validation and test sets on the C backend (its modules are reused between calls).
     let compiledForward: CompiledGraph?
     let sizes: [String: Int]
