@@ -11,7 +11,9 @@ import Foundation
 /// (`-ffp-contract=off`), reductions keep their serial order (the optimiser may not reassociate
 /// them without `-ffast-math`), and every library function is called through the very address
 /// TinyCC calls (see `SharedObjectModule`). `-fno-math-errno` only drops the `errno` side effect
-/// of `sqrt`, so that it becomes one (vectorisable) correctly rounded instruction.
+/// of `sqrt`, so that it becomes one (vectorisable) correctly rounded instruction;
+/// `-fno-trapping-math` only says that floating-point exception flags are never looked at, so
+/// that both sides of a select may be computed (the ReLU mask loops vectorise): no value changes.
 public struct OptimizingCompiler: Sendable {
     /// The compiler executable (an absolute path), or nil when there is none.
     public var compiler: String?
@@ -22,7 +24,7 @@ public struct OptimizingCompiler: Sendable {
     public var cacheDirectory: URL
 
     public static let defaultFlags = ["-O3", "-march=native", "-ffp-contract=off", "-fno-fast-math", "-fno-math-errno",
-                                      "-shared", "-fPIC", "-nostdlib", "-w"]
+                                      "-fno-trapping-math", "-shared", "-fPIC", "-nostdlib", "-w"]
 
     /// The compiler named by `NNGC_CC` (a name looked up in PATH or a path), else `cc`; the cache
     /// in `NNGC_CACHE_DIR`, else `$XDG_CACHE_HOME/nngc`, else `~/.cache/nngc`.
@@ -63,6 +65,24 @@ public struct OptimizingCompiler: Sendable {
             return URL(fileURLWithPath: c).resolvingSymlinksInPath().path
         }
         return nil
+    }
+
+    /// Runs `executable` with `arguments` (posix_spawn: no shell, standard output discarded,
+    /// standard error into the file `messages`) and returns its exit status (-1: not started).
+    static func run(_ executable: String, _ arguments: [String], messages: String) -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, messages, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var pid = pid_t()
+        guard posix_spawn(&pid, executable, &actions, nil, argv, environ) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // WIFEXITED ? WEXITSTATUS : 128 + the signal
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     // MARK: Cache
@@ -152,21 +172,12 @@ public struct OptimizingCompiler: Sendable {
         } catch {
             throw CBackendError("cannot write \(tmpC.path): \(error)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: compiler)
-        process.arguments = flags + ["-o", tmpSO.path, tmpC.path]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw CBackendError("cannot run \(compiler): \(error)")
-        }
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CBackendError("\(compiler) failed (\(process.terminationStatus)): \(String(decoding: message.prefix(2000), as: UTF8.self))")
+        let tmpLog = cacheDirectory.appendingPathComponent(unique + ".tmp.log")
+        defer { try? fm.removeItem(at: tmpLog) }
+        let status = OptimizingCompiler.run(compiler, flags + ["-o", tmpSO.path, tmpC.path], messages: tmpLog.path)
+        guard status == 0 else {
+            let message = (try? String(contentsOf: tmpLog, encoding: .utf8)) ?? ""
+            throw CBackendError("\(compiler) failed (status \(status)): \(message.prefix(2000))")
         }
         let so = cacheDirectory.appendingPathComponent(stem + ".so")
         let c = cacheDirectory.appendingPathComponent(stem + ".c")
