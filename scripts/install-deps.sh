@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system libraries nngc links against, when they are missing:
 # TinyCC (libtcc-dev: in-process C compilation), OpenBLAS (matrix products; loaded at run time,
-# see docs/blas.md) and cpu_features (the CPU's features from cpuid, which choose the BLAS kernels).
+# see docs/blas.md), cpu_features (the CPU's features from cpuid, which choose the BLAS kernels)
+# and a C compiler (gcc: the optimised tier, and its tests).
 set -euo pipefail
 
-packages=(libtcc-dev libopenblas0 libcpu-features-dev)
+packages=(libtcc-dev libopenblas0 libcpu-features-dev gcc)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,5 +1,6 @@
 import Foundation
 import NNGCore
+import NNGRuntime
 
 /// The options of the pipeline report (`nngc-bench [--steps N] …`).
 struct PipelineOptions {
@@ -10,8 +11,12 @@ struct PipelineOptions {
     var batch = 64
     var emitC = false
     var emitCNNC = false
+    /// Which compiled code the timed steps run (`--tier`, default `NNGC_TIER` or auto); the
+    /// optimised tier is compiled (or loaded) before timing starts. Sets the process default, so
+    /// `workload` mode follows `NNGC_TIER` alone.
+    var tier = TierOptions.processDefault.policy
 
-    static let usage = "usage: nngc-bench [--steps N] [--interp-steps N] [--batch B] [--dtype f32|f64] [--quick] [--emit-c] [--emit-cnn-c]\n"
+    static let usage = "usage: nngc-bench [--steps N] [--interp-steps N] [--batch B] [--dtype f32|f64] [--quick] [--emit-c] [--emit-cnn-c] [--tier auto|tinycc|optimized]\n"
         + "       nngc-bench workload MODEL.nng --data FILE.safetensors --batch B [options] (see WorkloadOptions.swift)\n"
 
     init(_ args: [String]) {
@@ -26,11 +31,13 @@ struct PipelineOptions {
             case "--quick": steps = 3; interpSteps = 1; repetitions = 1
             case "--emit-c": emitC = true
             case "--emit-cnn-c": emitCNNC = true
+            case "--tier": tier = TierPolicy(rawValue: value()) ?? tier
             default:
                 FileHandle.standardError.write(PipelineOptions.usage.data(using: .utf8)!)
                 exit(2)
             }
             i += 1
         }
+        TierOptions.processDefault.policy = tier
     }
 }

@@ -13,7 +13,8 @@ func throughput(forward: Graph, gradGraph: Graph, optimizer: OptimizerConfig, ba
     var result = Throughput()
     let batches = makeBatches(forward, batch: batch)
     let trainer = try CompiledTrainingStep(gradientGraph: gradGraph, loss: "loss", optimizer: optimizer)
-    try trainer.compile(sizes: ["B": batch])
+    let module = try trainer.compile(sizes: ["B": batch])
+    if TierOptions.processDefault.policy != .tinycc { module.waitForOptimized() }
     let initial = ParameterInitializer.initialValues(of: gradGraph, seed: 0)
     trainer.setParams(initial)
     var t0 = now()
@@ -39,6 +40,7 @@ func throughput(forward: Graph, gradGraph: Graph, optimizer: OptimizerConfig, ba
 
     let compiledForward = CompiledGraph(graph: forward)
     _ = try compiledForward.run(inputs: batches[0], params: initial)
+    if TierOptions.processDefault.policy != .tinycc { try compiledForward.module(sizes: ["B": batch]).waitForOptimized() }
     let evalSteps = max(1, steps / 2)
     t0 = now()
     for s in 0..<evalSteps { _ = try compiledForward.run(inputs: batches[s % batches.count], params: initial) }

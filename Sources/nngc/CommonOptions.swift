@@ -6,6 +6,7 @@ import NNGRuntime
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
 extension BackendKind: ExpressibleByArgument {}
+extension TierPolicy: ExpressibleByArgument {}
 
 extension DType: ExpressibleByArgument {}
 
@@ -53,6 +54,14 @@ struct GraphOptions: ParsableArguments {
 struct RunOptionsGroup: ParsableArguments {
     @Option(name: .long, help: "Backend: c (generated C compiled in-process with TinyCC, the default) or interp (the Swift interpreter).")
     var backend: BackendKind = .default
+
+    @Option(name: .long, help: "Compiled code of the c backend: auto (TinyCC at once, then the system C compiler's optimised code, swapped in when ready and cached; the default, or NNGC_TIER), tinycc, or optimized (wait for it).")
+    var tier: TierPolicy?
+
+    /// Makes `--tier` the choice of every compiled graph and training step of this process.
+    func applyTier() {
+        if let tier { TierOptions.processDefault.policy = tier }
+    }
 
     @Option(name: .customLong("seed"), help: "Seed for random initialisation and random operations (default 0; train: the block's seed).")
     var seedOption: UInt64?

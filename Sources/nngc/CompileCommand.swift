@@ -85,6 +85,7 @@ struct CompileCommand: ParsableCommand {
             // With a train block, the C that training runs: the fused training step.
             let step = try trainingStepC(frontend, graph: graph, sizes: report.sizes, clock: clock)
             report.trainingStep = step?.optimizer
+            report.codeTiers = TierOptions.processDefault.describe(source: step?.source ?? program.source)
             if kinds.contains(.c) { artifacts.append((.c, step?.source ?? program.source)) }
         }
         for kind in kinds where kind != .c {

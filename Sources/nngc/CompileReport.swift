@@ -26,6 +26,8 @@ struct CompileReport {
     var program: CProgram?
     /// The optimizer of the compiled training step, when there is a train block.
     var trainingStep: String?
+    /// Which compiled code runs it (TinyCC, the optimised tier, see `TierOptions.describe`).
+    var codeTiers: String?
 
     init(file: String, graph: Graph) {
         self.file = file
@@ -47,6 +49,7 @@ struct CompileReport {
             lines.append("  C: \(program.kernelCount) kernel\(program.kernelCount == 1 ? "" : "s") (\(program.fusedKernelCount) fused from \(program.fusedNodeCount) nodes)" + (bound.isEmpty ? "" : " for \(bound)"))
             let layout = program.layout
             if let trainingStep { lines.append("  training step: nngc_train_step with \(trainingStep)") }
+            if let codeTiers { lines.append("  code: \(codeTiers)") }
             lines.append("  arena: \(Self.grouped(layout.totalElements)) elements (\(Self.grouped(layout.totalElements * graph.dtype.byteSize)) bytes); one buffer per node would take \(Self.grouped(layout.unplannedElements))")
         }
         for (name, ms) in phases { lines.append("  \(name): \(String(format: "%.2f", ms)) ms") }
@@ -63,6 +66,7 @@ struct CompileReport {
             ("optimised_nodes", optimized.map { .number(Double($0.nodes.count)) } ?? .null),
             ("parameters", .number(Double(graph.parameterCount))),
             ("kernels", program.map { .number(Double($0.kernelCount)) } ?? .null),
+            ("code_tiers", codeTiers.map { .string($0) } ?? .null),
             ("fused_kernels", program.map { .number(Double($0.fusedKernelCount)) } ?? .null),
             ("arena_elements", program.map { .number(Double($0.layout.totalElements)) } ?? .null),
             ("unplanned_elements", program.map { .number(Double($0.layout.unplannedElements)) } ?? .null),

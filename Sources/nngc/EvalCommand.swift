@@ -80,6 +80,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
+        runOptions.applyTier()
         let (frontend, forward) = try options.loadGraph()
         if let data { return try evaluateOverData(data, frontend: frontend, graph: forward) }
         // With --grad the gradient graph runs instead: the forward outputs, then one gradient per name.

@@ -44,6 +44,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         MemoryOption.apply(maxMemory)
+        runOptions.applyTier()
         let frontend: Frontend
         do { frontend = try Frontend.load(path: file) } catch { throw UserFailure(error, file: nil) }
         let (config, graph) = try setup(frontend)
@@ -72,7 +73,7 @@ struct TrainCommand: ParsableCommand {
                 lastSave = Date()
             }
             try folder.saveParams(params, graph: graph)
-            progress.finish(summary, folder: folder, backend: runOptions.backend, report: config.report)
+            progress.finish(summary, folder: folder, backend: runOptions.backend, tier: trainer.codeTier, report: config.report)
         } catch let error as DiagnosticsError {
             progress.clear()
             throw UserFailure(error, file: frontend.file)

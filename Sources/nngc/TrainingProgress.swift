@@ -78,7 +78,7 @@ final class TrainingProgress: TrainingObserver {
         }
     }
 
-    func finish(_ s: TrainingSummary, folder: RunFolder, backend: BackendKind, report: [String]) {
+    func finish(_ s: TrainingSummary, folder: RunFolder, backend: BackendKind, tier: CodeTier? = nil, report: [String]) {
         clear()
         let files = [folder.paramsPath, folder.checkpointPath, folder.historyPath, folder.chartPath]
         switch format {
@@ -90,12 +90,13 @@ final class TrainingProgress: TrainingObserver {
                 ("reported", .object(s.reported.keys.sorted().map { ($0, .number(s.reported[$0]!)) })),
                 ("seconds", .number((s.seconds * 1000).rounded() / 1000)),
                 ("steps_per_second", .number(s.stepsPerSecond.rounded())), ("backend", .string(backend.rawValue)),
+                ("code_tier", tier.map { .string($0.rawValue) } ?? .null),
                 ("files", .array(files.map { .string($0) })),
             ]
             if let test = s.test { members.append(("test", .object(test.keys.sorted().map { ($0, .number(test[$0]!)) }))) }
             Terminal.out(JSONValue.object([("summary", .object(members))]).serialized())
         case .text:
-            var lines = ["trained \(graph): \(s.epochs) epochs, \(s.steps) steps in \(Self.duration(s.seconds)) (\(Int(s.stepsPerSecond.rounded())) steps/s, \(backend.rawValue) backend)"]
+            var lines = ["trained \(graph): \(s.epochs) epochs, \(s.steps) steps in \(Self.duration(s.seconds)) (\(Int(s.stepsPerSecond.rounded())) steps/s, \(backend.rawValue) backend\(tier.map { ", \($0.rawValue) code" } ?? ""))"]
             if s.interrupted { lines.append("  interrupted after epoch \(s.epochs): continue with --resume \(folder.path)") }
             lines.append("  final loss \(Self.short(s.finalLoss)), best \(Self.short(s.bestLoss))" +
                          (s.stoppedEarly ? "; stopped early, kept the parameters of epoch \(s.keptEpoch)" : ""))

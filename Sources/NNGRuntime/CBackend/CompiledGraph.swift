@@ -2,7 +2,8 @@ import Foundation
 import NNGCore
 import NNGIR
 
-/// The C code of one graph at one binding of its symbols, compiled by TinyCC.
+/// The C code of one graph at one binding of its symbols, compiled by TinyCC, and its optimised
+/// tier (`OptimizedCode`), which replaces it at a call boundary once ready (see `TierPolicy`).
 public final class CompiledModule: @unchecked Sendable {
     public let program: CProgram
     /// Seconds spent in TinyCC (compile + relocate).
@@ -10,21 +11,50 @@ public final class CompiledModule: @unchecked Sendable {
     let module: TinyCCModule
     typealias ForwardF32 = @convention(c) (UnsafeMutablePointer<Float>?, UInt64, UInt64, Int32) -> Int32
     typealias ForwardF64 = @convention(c) (UnsafeMutablePointer<Double>?, UInt64, UInt64, Int32) -> Int32
-    let forward: UnsafeMutableRawPointer
+    let optimized: OptimizedCode
 
     init(program: CProgram) throws(CBackendError) {
         self.program = program
         let start = DispatchTime.now().uptimeNanoseconds
         module = try TinyCCModule(source: program.source, symbols: CExternals.addresses)
         compileSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        guard let f = module.symbol("nngc_forward") else { throw CBackendError("nngc_forward not found") }
-        forward = f
+        guard module.symbol("nngc_forward") != nil else { throw CBackendError("nngc_forward not found") }
+        optimized = OptimizedCode(source: program.source)
     }
 
     public var layout: ArenaLayout { program.layout }
 
+    /// The entry point `name` of the tier `options` picks for this call, and that tier. Under
+    /// `auto` this counts the call (and may start the optimised compilation); under `optimized`
+    /// it waits for the optimised code (TinyCC's when there is none).
+    func entry(_ name: String, _ options: TierOptions) -> (address: UnsafeMutableRawPointer, tier: CodeTier)? {
+        switch options.policy {
+        case .tinycc: break
+        case .auto: optimized.noteCall(options)
+        case .optimized: optimized.wait(options.compiler)
+        }
+        if options.policy != .tinycc, let e = optimized.entry(name) { return (e, .optimized) }
+        return module.symbol(name).map { ($0, .tinycc) }
+    }
+
+    /// The tier that runs now under `options` and where the optimised code stands, for reports.
+    public func tierSummary(_ options: TierOptions) -> String {
+        let running: CodeTier = options.policy != .tinycc && optimized.isReady ? .optimized : .tinycc
+        if options.policy == .tinycc { return "tinycc (forced)" }
+        return "\(running.rawValue) (optimised tier: \(optimized.summary))"
+    }
+
+    /// Waits until the optimised code is ready or has failed; whether it is ready.
+    @discardableResult
+    public func waitForOptimized(_ compiler: OptimizingCompiler = .fromEnvironment) -> Bool {
+        optimized.wait(compiler)
+        return optimized.isReady
+    }
+
     /// Runs `nngc_forward` over `arena` (of `layout.totalElements` elements of the graph's dtype).
-    func call<T: NNGFloat>(_ arena: UnsafeMutableRawPointer, as _: T.Type, seed: UInt64, step: UInt64, training: Bool) -> Int32 {
+    func call<T: NNGFloat>(_ arena: UnsafeMutableRawPointer, as _: T.Type, seed: UInt64, step: UInt64, training: Bool,
+                           tier options: TierOptions) -> Int32 {
+        let forward = entry("nngc_forward", options)!.address
         switch T.dtype {
         case .f32:
             let f = unsafeBitCast(forward, to: ForwardF32.self)
@@ -147,6 +177,8 @@ public final class CompiledGraph: @unchecked Sendable {
     public let graph: Graph
     /// Sizes of symbols that no input binds (`--size SYM=N`).
     public let sizes: [String: Int]
+    /// Which compiled code runs (TinyCC, the optimised tier, or TinyCC first).
+    public var tier: TierOptions = .processDefault
     private let lock = NSLock()
     private var byBinding: [[String: Int]: CompiledModule] = [:]
 
@@ -212,7 +244,8 @@ public final class CompiledGraph: @unchecked Sendable {
         defer { module.returnArena(arena) }
         for s in layout.inputs { arena.fill(s, inputs[s.name]!, as: T.self) }
         for (i, s) in layout.params.enumerated() { arena.fillParam(i, s, params[s.name]!, as: T.self) }
-        let rc = module.call(arena.base, as: T.self, seed: options.seed, step: options.step, training: options.training)
+        let rc = module.call(arena.base, as: T.self, seed: options.seed, step: options.step, training: options.training,
+                             tier: tier)
         if rc != 0 {
             let value = Double(arena.base.assumingMemoryBound(to: T.self)[layout.errorSlot])
             throw CompiledGraph.runtimeError(graph: graph, code: Int(rc), value: value)

@@ -34,9 +34,14 @@ public final class CompiledTrainingStep: @unchecked Sendable {
 
     private let generator: TrainingStepGenerator
     private let lock = NSLock()
-    private var modules: [[String: Int]: (module: CompiledModule, program: TrainingProgram, entry: UnsafeMutableRawPointer)] = [:]
+    private var modules: [[String: Int]: (module: CompiledModule, program: TrainingProgram)] = [:]
     /// The compiled program of each (batch columns, batch size), with where each column goes.
     private var batchEntries: [BatchKey: BatchEntry] = [:]
+    /// Which compiled code runs: TinyCC, the optimised tier, or TinyCC until the optimised code
+    /// is ready. Read at each step, so changing it swaps tiers at the next step boundary.
+    public var tier: TierOptions = .processDefault
+    /// The tier the last step ran on.
+    public private(set) var lastTier: CodeTier?
     private var arena: UnsafeMutableRawPointer
     private var capacity: Int
     private let elementSize: Int
@@ -217,18 +222,18 @@ public final class CompiledTrainingStep: @unchecked Sendable {
     }
 
     private func entry(_ binding: [String: Int]) throws(CBackendError)
-        -> (module: CompiledModule, program: TrainingProgram, entry: UnsafeMutableRawPointer)
+        -> (module: CompiledModule, program: TrainingProgram)
     {
         lock.lock()
         if let e = modules[binding] { lock.unlock(); return e }
         lock.unlock()
         let program = try generator.generate(sizes: binding)
         let module = try CModuleCache.module(for: program.program)
-        guard let f = module.module.symbol("nngc_train_step") else { throw CBackendError("nngc_train_step not found") }
+        guard module.module.symbol("nngc_train_step") != nil else { throw CBackendError("nngc_train_step not found") }
         lock.lock()
         defer { lock.unlock() }
-        modules[binding] = (module, program, f)
-        return (module, program, f)
+        modules[binding] = (module, program)
+        return (module, program)
     }
 
     private func reserve(_ elements: Int) {
@@ -252,7 +257,7 @@ public final class CompiledTrainingStep: @unchecked Sendable {
     private struct BatchEntry {
         /// Held so that its ObjectIdentifier (the key) is not reused while the entry lives.
         var columns: BatchColumns
-        var entry: UnsafeMutableRawPointer
+        var module: CompiledModule
         var totalElements: Int
         var errorSlot: Int
         /// (column index, arena offset) of every input.
@@ -270,7 +275,7 @@ public final class CompiledTrainingStep: @unchecked Sendable {
     {
         let options = RunOptions(seed: seed, step: step, training: true, symbolSizes: sizes)
         let binding = try Interpreter(graph: graph).symbolBindings(inputs: inputs, params: paramPlaceholders, options: options)
-        let e: (module: CompiledModule, program: TrainingProgram, entry: UnsafeMutableRawPointer)
+        let e: (module: CompiledModule, program: TrainingProgram)
         do {
             e = try entry(relevant(binding))
         } catch {
@@ -284,7 +289,7 @@ public final class CompiledTrainingStep: @unchecked Sendable {
         }
         reserve(layout.totalElements)
         for s in layout.inputs { write(inputs[s.name]!, at: s.offset, count: s.count) }
-        let rc = try run(e.entry, errorSlot: layout.errorSlot, seed: seed, step: step, lr: lr)
+        let rc = try run(e.module, errorSlot: layout.errorSlot, seed: seed, step: step, lr: lr)
         var outputs: [String: Tensor] = [:]
         for s in layout.outputs where reportedOutputs.contains(s.name) {
             // Before the update (rc == 0), outputs in a parameter's slot were snapshotted.
@@ -297,9 +302,13 @@ public final class CompiledTrainingStep: @unchecked Sendable {
 
     /// Calls the compiled step on the arena; a runtime error (rc > 0) becomes a diagnostic.
     /// Returns 0, or -1 when the loss was not finite and nothing was updated.
-    private func run(_ entry: UnsafeMutableRawPointer, errorSlot: Int, seed: UInt64, step: UInt64, lr: Double)
+    /// The tier is chosen per step: the arena holds all state, so any step boundary is a valid
+    /// point to swap (both tiers compute the same bits).
+    private func run(_ module: CompiledModule, errorSlot: Int, seed: UInt64, step: UInt64, lr: Double)
         throws(DiagnosticsError) -> Int32
     {
+        let (entry, tierNow) = module.entry("nngc_train_step", tier)!
+        lastTier = tierNow
         let rc: Int32
         switch graph.dtype {
         case .f32:
@@ -337,7 +346,7 @@ public final class CompiledTrainingStep: @unchecked Sendable {
             columns.gather(column: b.feeds[i].column, rows: rows, into: arena + b.feeds[i].offset * elementSize)
             i += 1
         }
-        let rc = try run(b.entry, errorSlot: b.errorSlot, seed: seed, step: step, lr: lr)
+        let rc = try run(b.module, errorSlot: b.errorSlot, seed: seed, step: step, lr: lr)
         let loss = b.scalarOffsets[self.loss].map { scalar(at: rc == 0 ? $0.updated : $0.slot) } ?? .nan
         i = 0
         while rc == 0, i < reports.names.count {
@@ -360,7 +369,7 @@ public final class CompiledTrainingStep: @unchecked Sendable {
         let options = RunOptions(seed: seed, step: step, training: true, symbolSizes: sizes)
         let binding = try Interpreter(graph: graph).symbolBindings(inputs: columns.tensors(rows: rows),
                                                                    params: paramPlaceholders, options: options)
-        let e: (module: CompiledModule, program: TrainingProgram, entry: UnsafeMutableRawPointer)
+        let e: (module: CompiledModule, program: TrainingProgram)
         do {
             e = try entry(relevant(binding))
         } catch {
@@ -372,7 +381,7 @@ public final class CompiledTrainingStep: @unchecked Sendable {
         for s in layout.outputs where s.shape.isEmpty && reportedOutputs.contains(s.name) {
             scalars[s.name] = (e.program.readOffsets[s.name]!, s.offset)
         }
-        let b = BatchEntry(columns: columns, entry: e.entry, totalElements: layout.totalElements, errorSlot: layout.errorSlot,
+        let b = BatchEntry(columns: columns, module: e.module, totalElements: layout.totalElements, errorSlot: layout.errorSlot,
                            feeds: layout.inputs.compactMap { s in index[s.name].map { ($0, s.offset) } },
                            scalarOffsets: scalars)
         lock.lock()

@@ -20,6 +20,8 @@ public final class Trainer {
     let engine: TrainingEngine
     /// The training set's columns in the graph's element type, converted once.
     let trainColumns: BatchColumns
+    /// The compiled code the last step ran (TinyCC's or the optimised tier); nil on the interpreter.
+    public var codeTier: CodeTier? { (engine as? CompiledTrainingStep)?.lastTier }
     /// Evaluates validation and test sets on the C backend (its modules are reused between calls).
     let compiledForward: CompiledGraph?
     let sizes: [String: Int]
