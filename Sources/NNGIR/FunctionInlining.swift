@@ -97,9 +97,9 @@ extension Lowerer {
                     error("recursive call of '\(callee.name)'", at: callee.range,
                           notes: ["note: call chain \(([fn.name.name] + chain).joined(separator: " -> "))"])
                 }
-            } else if operationParameters[callee.name] == nil {
+            } else if !operationNames.contains(callee.name) {
                 let hint = callee.name == "min" ? "; did you mean 'minimum'?"
-                    : didYouMean(callee.name, Array(operationParameters.keys) + Array(fns.keys))
+                    : didYouMean(callee.name, Array(operationNames) + Array(fns.keys))
                 error("unknown operation '\(callee.name)'" + hint, at: callee.range)
             }
             for a in args where !isAttributeList(a, of: callee.name) {

@@ -1,47 +1,6 @@
 import NNGCore
 import NNGLang
 
-/// The parameters of every operation callable by name (contract 6), in positional order.
-/// Arguments without a default are required; defaults are applied in `lowerOperation`.
-let operationParameters: [String: (params: [String], required: Int)] = {
-    var t: [String: (params: [String], required: Int)] = [:]
-    for u in UnaryOp.byName.keys { t[u] = (["x"], 1) }
-    t["leaky_relu"] = (["x", "alpha"], 1)
-    t["maximum"] = (["a", "b"], 2)
-    t["minimum"] = (["a", "b"], 2)
-    t["where"] = (["c", "a", "b"], 3)
-    t["transpose"] = (["x", "perm"], 1)
-    t["reshape"] = (["x", "dims"], 2)
-    t["broadcast"] = (["x", "dims"], 2)
-    for r in ReduceOp.allCases { t[r.sourceName] = (["x", "axes", "keepdims"], 1) }
-    t["softmax"] = (["x", "axis"], 1)
-    t["log_softmax"] = (["x", "axis"], 1)
-    t["concat"] = (["xs", "axis"], 1)
-    t["slice"] = (["x", "axis", "start", "end"], 4)
-    t["pad"] = (["x", "axis", "before", "after"], 2)
-    t["one_hot"] = (["labels", "classes"], 2)
-    for l in LossOp.allCases { t[l.rawValue] = (["p", "t"], 2) }
-    t["accuracy"] = (["p", "t"], 2)
-    t["conv2d"] = (["x", "w", "stride", "padding"], 2)
-    t["maxpool2d"] = (["x", "size", "stride"], 1)
-    t["avgpool2d"] = (["x", "size", "stride"], 1)
-    t["dropout"] = (["x", "p", "stream"], 1)
-    t["bernoulli"] = (["p", "stream"], 1)
-    t["stop_gradient"] = (["x"], 1)
-    t["grad"] = (["y", "x"], 2)
-    // Gradient operations (docs/gradient-ops.md).
-    t["argmax_mask"] = (["x", "axes"], 1)
-    t["conv2d_grad_input"] = (["g", "w", "stride", "padding", "size"], 5)
-    t["conv2d_grad_weight"] = (["x", "g", "stride", "padding", "size"], 5)
-    t["maxpool2d_grad"] = (["x", "g", "size", "stride"], 2)
-    t["maxpool2d_select"] = (["x", "u", "size", "stride"], 2)
-    t["avgpool2d_grad"] = (["g", "size", "stride", "shape"], 4)
-    return t
-}()
-
-/// Every operation name callable in the language.
-public let operationNames: Set<String> = Set(operationParameters.keys)
-
 extension Lowerer {
     /// Matches the arguments of a call to named parameters (positional, then keyword).
     mutating func bindArguments(_ args: [Argument], params: [String], required: Int, callee: Identifier) throws(LoweringFailure) -> [String: Expr] {
@@ -53,9 +12,13 @@ extension Lowerer {
         if let fn = fns[callee.name] {
             return try inlineCall(fn, callee: callee, args: args, range: range, in: scope)
         }
-        guard let sig = operationParameters[callee.name] else {
+        if callee.name == "grad" {
+            let a = try bindArguments(args, params: ["y", "x"], required: 2, callee: callee)
+            return try lowerGrad(callee, a, range: range, in: scope)
+        }
+        guard let definition = OpRegistry.callable[callee.name] else {
             let hint = callee.name == "min" ? "; did you mean 'minimum'?"
-                : didYouMean(callee.name, Array(operationParameters.keys) + Array(fns.keys))
+                : didYouMean(callee.name, Array(operationNames) + Array(fns.keys))
             throw fail("unknown operation '\(callee.name)'" + hint, at: callee.range)
         }
         if callee.name == "max" {
@@ -64,8 +27,8 @@ extension Lowerer {
                 throw fail("max(x, axes) reduces one tensor; use maximum(a, b) for the elementwise maximum", at: callee.range)
             }
         }
-        let a = try bindArguments(args, params: sig.params, required: sig.required, callee: callee)
-        return try lowerOperation(callee, a, range: range, in: scope)
+        let a = try bindArguments(args, params: definition.parameters.map(\.name), required: definition.requiredCount, callee: callee)
+        return try lowerOperation(definition, callee, a, range: range, in: scope)
     }
 
     private func isListOrNumber(_ e: Expr) -> Bool {
@@ -73,101 +36,67 @@ extension Lowerer {
         return literalNumber(e) != nil
     }
 
-    /// Lowers a call of an operation with bound arguments.
-    mutating func lowerOperation(_ callee: Identifier, _ a: [String: Expr], range: SourceRange, in scope: Scope) throws(LoweringFailure) -> NodeID {
-        let name = callee.name
-        func tensor(_ p: String) throws(LoweringFailure) -> NodeID { try lowerExpr(a[p]!, in: scope) }
-        func make(_ op: Op, _ inputs: [NodeID]) throws(LoweringFailure) -> NodeID {
-            try add(op, inputs, range: range, errorRange: callee.range)
-        }
-        func rank(_ n: NodeID) -> Int { graph.nodes[n].type.shape.rank }
-
-        if let u = UnaryOp.byName[name] { return try make(.unary(u), [try tensor("x")]) }
-        switch name {
-        case "leaky_relu":
-            let x = try tensor("x")
-            let alpha = try numberAttribute(a["alpha"], default: 0.01, "alpha", of: name)
-            return try make(.unary(.leakyRelu(alpha: alpha)), [x])
-        case "maximum", "minimum":
-            let x = try tensor("a"), y = try tensor("b")
-            return try make(.binary(name == "maximum" ? .maximum : .minimum), [x, y])
-        case "where":
-            let c = try tensor("c"), x = try tensor("a"), y = try tensor("b")
-            return try make(.select, [c, x, y])
-        case "transpose":
-            let x = try tensor("x")
-            var perm = Array((0..<rank(x)).reversed())
-            if let p = a["perm"] { perm = try intList(p, "perm", of: name).map { $0.value < 0 ? $0.value + rank(x) : $0.value } }
-            return try make(.transpose(perm), [x])
-        case "reshape":
-            let x = try tensor("x")
-            return try make(.reshape(try reshapeTarget(a["dims"]!, input: x, callee: callee)), [x])
-        case "broadcast":
-            let x = try tensor("x")
-            return try make(.broadcast(try dimList(a["dims"]!, allowInfer: false, of: name)), [x])
-        case "sum", "mean", "max", "logsumexp":
-            let x = try tensor("x")
-            let axes = try a["axes"].map { e throws(LoweringFailure) in try axesAttribute(e, rank: rank(x), of: name) }
-                ?? Array(0..<rank(x))
-            let keepdims = try boolAttribute(a["keepdims"], default: false, "keepdims", of: name)
-            return try make(.reduce(ReduceOp(rawValue: name)!, axes: axes, keepdims: keepdims), [x])
-        case "softmax", "log_softmax":
-            let x = try tensor("x")
-            let axis = try axisAttribute(a["axis"], default: -1, rank: rank(x), of: name, call: callee.range)
-            return try make(name == "softmax" ? .softmax(axis: axis) : .logSoftmax(axis: axis), [x])
-        case "concat":
-            guard case .list(let items) = a["xs"]!.kind, !items.isEmpty else {
-                throw fail("concat takes a list of tensors: concat([a, b], axis = 0)", at: a["xs"]!.range)
+    /// Lowers a call of an operation with bound arguments: each parameter in order (tensors
+    /// lowered, attributes checked, normalised and defaulted as its kind says), then the
+    /// operation its definition builds from them.
+    mutating func lowerOperation(_ definition: OpDefinition, _ callee: Identifier, _ a: [String: Expr], range: SourceRange, in scope: Scope) throws(LoweringFailure) -> NodeID {
+        let name = definition.name
+        var inputs: [NodeID] = []
+        var attributes = Attributes()
+        func rank() -> Int { graph.nodes[inputs[0]].type.shape.rank }
+        for p in definition.parameters {
+            let e = a[p.name]
+            let value: AttributeValue
+            switch p.kind {
+            case .tensor:
+                inputs.append(try lowerExpr(e!, in: scope))
+                continue
+            case .tensors:
+                guard case .list(let items) = e!.kind, !items.isEmpty else {
+                    throw fail("\(name) takes a list of tensors: \(name)([a, b], axis = 0)", at: e!.range)
+                }
+                for item in items { inputs.append(try lowerExpr(item, in: scope)) }
+                continue
+            case .int:
+                value = .int(try intAttribute(e, default: defaultInt(p, attributes), p.name, of: name))
+            case .number:
+                guard case .number(let d) = p.defaultValue else { preconditionFailure("'\(p.name)' of '\(name)' has no number default") }
+                value = .number(try numberAttribute(e, default: d, p.name, of: name))
+            case .bool:
+                guard case .bool(let d) = p.defaultValue else { preconditionFailure("'\(p.name)' of '\(name)' has no boolean default") }
+                value = .bool(try boolAttribute(e, default: d, p.name, of: name))
+            case .axis:
+                value = .int(try axisAttribute(e, default: defaultInt(p, attributes), rank: rank(), of: name, call: callee.range))
+            case .axes:
+                let r = rank()
+                value = .ints(try e.map { e throws(LoweringFailure) in try axesAttribute(e, rank: r, of: name) } ?? Array(0..<r))
+            case .permutation:
+                let r = rank()
+                var perm = Array((0..<r).reversed())
+                if let e { perm = try intList(e, p.name, of: name).map { $0.value < 0 ? $0.value + r : $0.value } }
+                value = .ints(perm)
+            case .shape:
+                value = .dims(try dimList(e!, allowInfer: false, of: name))
+            case .reshapeTarget:
+                value = .dims(try reshapeTarget(e!, input: inputs[0], callee: callee))
+            case .pair:
+                let items = try intList(e!, p.name, of: name)
+                guard items.count == 2 else { throw fail("'\(p.name)' of '\(name)' must be a list of two integers", at: e!.range) }
+                value = .ints(items.map(\.value))
+            case .stream:
+                value = .int(Int(try streamAttribute(e, of: name)))
             }
-            var xs: [NodeID] = []
-            for item in items { xs.append(try lowerExpr(item, in: scope)) }
-            let axis = try axisAttribute(a["axis"], default: 0, rank: rank(xs[0]), of: name, call: callee.range)
-            return try make(.concat(axis: axis), xs)
-        case "slice":
-            let x = try tensor("x")
-            let axis = try axisAttribute(a["axis"], default: 0, rank: rank(x), of: name, call: callee.range)
-            let start = try intAttribute(a["start"], default: 0, "start", of: name)
-            let end = try intAttribute(a["end"], default: 0, "end", of: name)
-            return try make(.slice(axis: axis, start: start, end: end), [x])
-        case "pad":
-            let x = try tensor("x")
-            let axis = try axisAttribute(a["axis"], default: 0, rank: rank(x), of: name, call: callee.range)
-            let before = try intAttribute(a["before"], default: 0, "before", of: name)
-            let after = try intAttribute(a["after"], default: 0, "after", of: name)
-            return try make(.pad(axis: axis, before: before, after: after), [x])
-        case "one_hot":
-            let x = try tensor("labels")
-            return try make(.oneHot(classes: try intAttribute(a["classes"], default: 0, "classes", of: name)), [x])
-        case "mse", "bce", "bce_logits", "cross_entropy", "accuracy":
-            let p = try tensor("p"), t = try tensor("t")
-            return try make(name == "accuracy" ? .accuracy : .loss(LossOp(rawValue: name)!), [p, t])
-        case "conv2d":
-            let x = try tensor("x"), w = try tensor("w")
-            let stride = try intAttribute(a["stride"], default: 1, "stride", of: name)
-            let padding = try intAttribute(a["padding"], default: 0, "padding", of: name)
-            return try make(.conv2d(stride: stride, padding: padding), [x, w])
-        case "maxpool2d", "avgpool2d":
-            let x = try tensor("x")
-            let size = try intAttribute(a["size"], default: 2, "size", of: name)
-            let stride = try intAttribute(a["stride"], default: size, "stride", of: name)
-            return try make(.pool(name == "maxpool2d" ? .max : .average, size: size, stride: stride), [x])
-        case "dropout":
-            let x = try tensor("x")
-            let p = try numberAttribute(a["p"], default: 0.5, "p", of: name)
-            let stream = try streamAttribute(a["stream"], of: name)
-            return try make(.dropout(p: p, stream: stream), [x])
-        case "bernoulli":
-            let p = try tensor("p")
-            let stream = try streamAttribute(a["stream"], of: name)
-            return try make(.bernoulli(stream: stream), [p])
-        case "stop_gradient":
-            return try make(.stopGradient, [try tensor("x")])
-        case "grad":
-            return try lowerGrad(callee, a, range: range, in: scope)
-        case "argmax_mask", "conv2d_grad_input", "conv2d_grad_weight", "maxpool2d_grad", "maxpool2d_select", "avgpool2d_grad":
-            return try lowerGradientOperation(callee, a, range: range, in: scope)
-        default:
-            throw fail("unknown operation '\(name)'", at: callee.range)
+            attributes[p.name] = value
+        }
+        return try add(definition.build(attributes), inputs, range: range, errorRange: callee.range)
+    }
+
+    /// The default of an integer parameter (a required one is always given, so its 0 is unused).
+    private func defaultInt(_ p: OpParameter, _ resolved: Attributes) -> Int {
+        switch p.defaultValue {
+        case .int(let v): return v
+        case .sameAs(let other): return resolved.int(other)
+        default: return 0
         }
     }
 

@@ -75,11 +75,41 @@ public enum Op: Hashable, Sendable {
     /// whose last two axes are height × width.
     case avgPoolGrad(size: Int, stride: Int, height: Int, width: Int)          // g
 
-    /// Whether the operation draws random numbers.
-    public var isRandom: Bool {
+    /// The operation's definition (Ops/) and its attribute values, in the order of the
+    /// definition's attribute parameters. The one switch that ties `Op` to the registry.
+    public var form: (definition: OpDefinition, attributes: [AttributeValue]) {
         switch self {
-        case .dropout, .bernoulli: return true
-        default: return false
+        case .input: return (LeafOps.input, [])
+        case .param: return (LeafOps.param, [])
+        case .constant: return (LeafOps.constant, [])
+        case .unary(.leakyRelu(let alpha)): return (ElementwiseOps.unary(.leakyRelu(alpha: alpha)), [.number(alpha)])
+        case .unary(let u): return (ElementwiseOps.unary(u), [])
+        case .binary(let b): return (ElementwiseOps.binary(b), [])
+        case .select: return (ElementwiseOps.select, [])
+        case .matmul: return (MatmulOps.matmul, [])
+        case .transpose(let perm): return (MovementOps.transpose, [.ints(perm)])
+        case .reshape(let dims): return (MovementOps.reshape, [.dims(dims)])
+        case .broadcast(let dims): return (MovementOps.broadcast, [.dims(dims)])
+        case .reduce(let r, let axes, let keepdims): return (ReductionOps.reduce(r), [.ints(axes), .bool(keepdims)])
+        case .softmax(let axis): return (ReductionOps.softmax, [.int(axis)])
+        case .logSoftmax(let axis): return (ReductionOps.logSoftmax, [.int(axis)])
+        case .concat(let axis): return (MovementOps.concat, [.int(axis)])
+        case .slice(let axis, let start, let end): return (MovementOps.slice, [.int(axis), .int(start), .int(end)])
+        case .pad(let axis, let before, let after): return (MovementOps.pad, [.int(axis), .int(before), .int(after)])
+        case .oneHot(let classes): return (MovementOps.oneHot, [.int(classes)])
+        case .loss(let l): return (LossOps.loss(l), [])
+        case .accuracy: return (LossOps.accuracy, [])
+        case .conv2d(let stride, let padding): return (ConvolutionOps.conv2d, [.int(stride), .int(padding)])
+        case .pool(let kind, let size, let stride): return (PoolingOps.pool(kind), [.int(size), .int(stride)])
+        case .dropout(let p, let stream): return (RandomOps.dropout, [.number(p), .int(Int(truncatingIfNeeded: stream))])
+        case .bernoulli(let stream): return (RandomOps.bernoulli, [.int(Int(truncatingIfNeeded: stream))])
+        case .stopGradient: return (MovementOps.stopGradient, [])
+        case .argmaxMask(let axes): return (ReductionOps.argmaxMask, [.ints(axes)])
+        case .conv2dGradInput(let s, let p, let h, let w): return (ConvolutionOps.gradInput, [.int(s), .int(p), .ints([h, w])])
+        case .conv2dGradWeight(let s, let p, let h, let w): return (ConvolutionOps.gradWeight, [.int(s), .int(p), .ints([h, w])])
+        case .maxPoolGrad(let size, let stride): return (PoolingOps.maxpoolGrad, [.int(size), .int(stride)])
+        case .maxPoolSelect(let size, let stride): return (PoolingOps.maxpoolSelect, [.int(size), .int(stride)])
+        case .avgPoolGrad(let size, let stride, let h, let w): return (PoolingOps.avgpoolGrad, [.int(size), .int(stride), .ints([h, w])])
         }
     }
 }

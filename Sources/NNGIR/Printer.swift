@@ -131,63 +131,40 @@ struct GraphPrinter {
         }
     }
 
-    /// `, stream = N` when a random operation's stream is not the one the lowering would
-    /// give it at its position (a rewrite moved or removed random operations).
-    func streamArgument(_ i: NodeID, _ stream: UInt64) -> [String] {
-        UInt64(randomIndex[i] ?? -1) == stream ? [] : ["stream = \(stream)"]
-    }
-
+    /// The source form of a node: as its definition's syntax says, each attribute printed as its
+    /// parameter says; a random operation's `stream = N` only when it is not the one the
+    /// lowering would give it at its position (a rewrite moved or removed random operations).
     func expression(_ i: NodeID) -> String {
         let node = graph.nodes[i]
         let a = node.inputs.map { names[$0] }
-        func call(_ f: String, _ extra: String...) -> String { callList(f, extra) }
-        func callList(_ f: String, _ extra: [String]) -> String {
-            "\(f)(" + (a + extra).joined(separator: ", ") + ")"
-        }
-        switch node.op {
-        case .input, .param: return ""
-        case .constant(let values):
+        let (definition, values) = node.op.form
+        switch definition.syntax {
+        case .leaf:
+            guard case .constant(let values) = node.op else { return "" }
             return formatConstant(values, shape: node.type.shape)
-        case .unary(.negate): return "-\(a[0])"
-        case .unary(.leakyRelu(let alpha)): return call("leaky_relu", "alpha = \(formatNumber(alpha))")
-        case .unary(let u): return call(u.sourceName)
-        case .binary(let b):
-            return b.isInfix ? "\(a[0]) \(b.sourceName) \(a[1])" : call(b.sourceName)
-        case .select: return call("where")
-        case .matmul: return "\(a[0]) @ \(a[1])"
-        case .transpose(let perm): return call("transpose", intList(perm))
-        case .reshape(let dims): return call("reshape", Shape(dims).description)
-        case .broadcast(let dims): return call("broadcast", Shape(dims).description)
-        case .reduce(let r, let axes, let keepdims):
-            return keepdims ? call(r.sourceName, "axes = \(intList(axes))", "keepdims = true")
-                : call(r.sourceName, "axes = \(intList(axes))")
-        case .softmax(let axis): return call("softmax", "axis = \(axis)")
-        case .logSoftmax(let axis): return call("log_softmax", "axis = \(axis)")
-        case .concat(let axis): return "concat([" + a.joined(separator: ", ") + "], axis = \(axis))"
-        case .slice(let axis, let start, let end):
-            return call("slice", "axis = \(axis)", "start = \(start)", "end = \(end)")
-        case .pad(let axis, let before, let after):
-            return call("pad", "axis = \(axis)", "before = \(before)", "after = \(after)")
-        case .oneHot(let classes): return call("one_hot", "classes = \(classes)")
-        case .loss(let l): return call(l.rawValue)
-        case .accuracy: return call("accuracy")
-        case .conv2d(let stride, let padding): return call("conv2d", "stride = \(stride)", "padding = \(padding)")
-        case .pool(let kind, let size, let stride):
-            return call(kind == .max ? "maxpool2d" : "avgpool2d", "size = \(size)", "stride = \(stride)")
-        case .dropout(let p, let stream): return callList("dropout", ["p = \(formatNumber(p))"] + streamArgument(i, stream))
-        case .bernoulli(let stream): return callList("bernoulli", streamArgument(i, stream))
-        case .stopGradient: return call("stop_gradient")
-        case .argmaxMask(let axes): return call("argmax_mask", "axes = \(intList(axes))")
-        case .conv2dGradInput(let stride, let padding, let h, let w):
-            return call("conv2d_grad_input", "stride = \(stride)", "padding = \(padding)", "size = [\(h), \(w)]")
-        case .conv2dGradWeight(let stride, let padding, let h, let w):
-            return call("conv2d_grad_weight", "stride = \(stride)", "padding = \(padding)", "size = [\(h), \(w)]")
-        case .maxPoolGrad(let size, let stride):
-            return call("maxpool2d_grad", "size = \(size)", "stride = \(stride)")
-        case .maxPoolSelect(let size, let stride):
-            return call("maxpool2d_select", "size = \(size)", "stride = \(stride)")
-        case .avgPoolGrad(let size, let stride, let h, let w):
-            return call("avgpool2d_grad", "size = \(size)", "stride = \(stride)", "shape = [\(h), \(w)]")
+        case .prefix(let symbol):
+            return "\(symbol)\(a[0])"
+        case .infix(let symbol):
+            return "\(a[0]) \(symbol) \(a[1])"
+        case .call:
+            var args: [String] = []
+            var tensors = a.makeIterator()
+            var attributes = values.makeIterator()
+            for p in definition.parameters {
+                switch p.kind {
+                case .tensor: args.append(tensors.next()!)
+                case .tensors: args.append("[" + a.joined(separator: ", ") + "]")
+                default:
+                    let v = attributes.next()!
+                    if p.kind == .stream, case .int(let stream) = v, randomIndex[i] == stream { continue }
+                    switch p.printing {
+                    case .positional: args.append(v.source)
+                    case .keyword: args.append("\(p.name) = \(v.source)")
+                    case .unlessDefault: if v != p.defaultValue.attributeValue { args.append("\(p.name) = \(v.source)") }
+                    }
+                }
+            }
+            return "\(definition.name)(" + args.joined(separator: ", ") + ")"
         }
     }
 }

@@ -93,7 +93,7 @@ public func inferType(of op: Op, inputs: [TensorType], dtype: DType) throws(Shap
 
     case .reduce(let r, let axes, let keepdims):
         try arity(1)
-        try checkAxes(axes, of: inputs[0], op: r.sourceName)
+        try checkAxes(axes, of: inputs[0], op: r.rawValue)
         var dims: [Dim] = []
         for (i, d) in shapes[0].dims.enumerated() {
             if axes.contains(i) { if keepdims { dims.append(1) } } else { dims.append(d) }
@@ -204,12 +204,27 @@ public func inferType(of op: Op, inputs: [TensorType], dtype: DType) throws(Shap
             throw ShapeError("\(name) output would be empty: \(x) with size \(size), stride \(stride)")
         }
         var s = x.shape
-        s[r - 2] = .known((h - size) / stride + 1)
-        s[r - 1] = .known((w - size) / stride + 1)
+        s[r - 2] = .known(windowCount(h, window: size, stride: stride))
+        s[r - 1] = .known(windowCount(w, window: size, stride: stride))
         return result(s)
 
-    case .argmaxMask, .conv2dGradInput, .conv2dGradWeight, .maxPoolGrad, .maxPoolSelect, .avgPoolGrad:
-        return try inferGradientOpType(op, inputs: inputs, dtype: dtype)
+    case .argmaxMask(let axes):
+        try arity(1)
+        try checkAxes(axes, of: inputs[0], op: op.sourceName)
+        return inputs[0]
+    case .conv2dGradInput(let stride, let padding, let h, let w):
+        try arity(2)
+        return try conv2dGradInputType(inputs[0], inputs[1], stride: stride, padding: padding, height: h, width: w, dtype: dtype)
+    case .conv2dGradWeight(let stride, let padding, let r, let s):
+        try arity(2)
+        return try conv2dGradWeightType(inputs[0], inputs[1], stride: stride, padding: padding, height: r, width: s, dtype: dtype)
+    case .maxPoolGrad(let size, let stride), .maxPoolSelect(let size, let stride):
+        try arity(2)
+        let scatter = if case .maxPoolGrad = op { true } else { false }
+        return try maxPoolGradientType(inputs[0], inputs[1], size: size, stride: stride, scatter: scatter, dtype: dtype)
+    case .avgPoolGrad(let size, let stride, let h, let w):
+        try arity(1)
+        return try avgPoolGradType(inputs[0], size: size, stride: stride, height: h, width: w, dtype: dtype)
     }
 }
 
@@ -247,11 +262,11 @@ func conv2dShape(_ x: TensorType, _ w: TensorType, stride: Int, padding: Int) th
     guard let hs = checkedSum([h, padding, padding]), let ws = checkedSum([wd, padding, padding]) else {
         throw ShapeError("conv2d of \(x) is too large")
     }
-    let hp = hs - r, wp = ws - s
-    guard hp >= 0, wp >= 0 else {
+    guard hs >= r, ws >= s else {
         throw ShapeError("conv2d output would be empty: \(x) with kernel \(w), stride \(stride), padding \(padding)")
     }
-    return Shape([x.shape[0], w.shape[0], .known(hp / stride + 1), .known(wp / stride + 1)])
+    return Shape([x.shape[0], w.shape[0], .known(windowCount(h, window: r, stride: stride, padding: padding)),
+                  .known(windowCount(wd, window: s, stride: stride, padding: padding))])
 }
 
 func checkAxis(_ axis: Int, of t: TensorType, op: String) throws(ShapeError) {

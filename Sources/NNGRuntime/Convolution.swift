@@ -14,7 +14,7 @@ enum Convolution {
         guard h + 2 * p >= r, wd + 2 * p >= sw else {
             throw KernelError("conv2d kernel \(r)×\(sw) is larger than the padded input \(h + 2 * p)×\(wd + 2 * p)")
         }
-        let oh = (h + 2 * p - r) / s + 1, ow = (wd + 2 * p - sw) / s + 1
+        let oh = windowCount(h, window: r, stride: s, padding: p), ow = windowCount(wd, window: sw, stride: s, padding: p)
         let rows = c * r * sw, cols = oh * ow
         guard let total = ShapeMath.checkedCount([n, k, oh, ow]), ShapeMath.checkedCount([rows, cols]) != nil else {
             throw KernelError("conv2d result is too large")
@@ -52,7 +52,7 @@ enum Convolution {
             throw KernelError("\(kind == .max ? "maxpool2d" : "avgpool2d") of size \(size) and stride \(s) does not fit shape \(ShapeMath.describe(x.shape))")
         }
         let h = x.shape[x.rank - 2], w = x.shape[x.rank - 1]
-        let oh = (h - size) / s + 1, ow = (w - size) / s + 1
+        let oh = windowCount(h, window: size, stride: s), ow = windowCount(w, window: size, stride: s)
         let planes = ShapeMath.count(Array(x.shape[..<(x.rank - 2)]))
         var out = [T](repeating: 0, count: planes * oh * ow)
         let inv = 1 / T(size * size)

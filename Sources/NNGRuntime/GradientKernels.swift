@@ -10,34 +10,6 @@ import NNGIR
 /// - maxpool2d_select(x, u): for each window, u at the window's first maximal element of x.
 /// - avgpool2d_grad(g): g / size² added to every element of each window.
 enum GradientKernels {
-    static func compute<T: NNGFloat>(_ op: Op, _ a: [Buf<T>], shape: [Int]) throws(KernelError) -> Buf<T> {
-        func arity(_ n: Int) throws(KernelError) {
-            guard a.count == n else { throw KernelError("internal error: \(op.sourceName) needs \(n) operands, got \(a.count)") }
-        }
-        switch op {
-        case .argmaxMask(let axes):
-            try arity(1)
-            return argmaxMask(a[0], axes: axes)
-        case .conv2dGradInput(let s, let p, _, _):
-            try arity(2)
-            return try conv2dGradInput(a[0], a[1], stride: s, padding: p, shape: shape)
-        case .conv2dGradWeight(let s, let p, _, _):
-            try arity(2)
-            return try conv2dGradWeight(a[0], a[1], stride: s, padding: p, shape: shape)
-        case .maxPoolGrad(let size, let s):
-            try arity(2)
-            return try maxPool(a[0], a[1], size: size, stride: s, scatter: true, shape: shape)
-        case .maxPoolSelect(let size, let s):
-            try arity(2)
-            return try maxPool(a[0], a[1], size: size, stride: s, scatter: false, shape: shape)
-        case .avgPoolGrad(let size, let s, _, _):
-            try arity(1)
-            return try avgPoolGrad(a[0], size: size, stride: s, shape: shape)
-        default:
-            throw KernelError("internal error: \(op.sourceName) is not a gradient operation")
-        }
-    }
-
     static func argmaxMask<T: NNGFloat>(_ x: Buf<T>, axes: [Int]) -> Buf<T> {
         var keep = x.shape
         for a in axes where a < keep.count { keep[a] = 1 }
@@ -127,7 +99,7 @@ enum GradientKernels {
             throw KernelError("maxpool2d gradient: size \(size) does not fit \(ShapeMath.describe(x.shape))")
         }
         let h = x.shape[x.rank - 2], w = x.shape[x.rank - 1]
-        let oh = (h - size) / s + 1, ow = (w - size) / s + 1
+        let oh = windowCount(h, window: size, stride: s), ow = windowCount(w, window: size, stride: s)
         let planes = ShapeMath.count(Array(x.shape[..<(x.rank - 2)]))
         let expected = scatter ? planes * oh * ow : x.count
         guard other.count == expected else { throw KernelError("maxpool2d gradient: operand has the wrong size") }

@@ -239,8 +239,24 @@ public struct Interpreter: Sendable {
         case .stopGradient:
             try arity(1)
             return a[0]
-        case .argmaxMask, .conv2dGradInput, .conv2dGradWeight, .maxPoolGrad, .maxPoolSelect, .avgPoolGrad:
-            return try GradientKernels.compute(node.op, a, shape: shape)
+        case .argmaxMask(let axes):
+            try arity(1)
+            return GradientKernels.argmaxMask(a[0], axes: axes)
+        case .conv2dGradInput(let s, let p, _, _):
+            try arity(2)
+            return try GradientKernels.conv2dGradInput(a[0], a[1], stride: s, padding: p, shape: shape)
+        case .conv2dGradWeight(let s, let p, _, _):
+            try arity(2)
+            return try GradientKernels.conv2dGradWeight(a[0], a[1], stride: s, padding: p, shape: shape)
+        case .maxPoolGrad(let size, let s):
+            try arity(2)
+            return try GradientKernels.maxPool(a[0], a[1], size: size, stride: s, scatter: true, shape: shape)
+        case .maxPoolSelect(let size, let s):
+            try arity(2)
+            return try GradientKernels.maxPool(a[0], a[1], size: size, stride: s, scatter: false, shape: shape)
+        case .avgPoolGrad(let size, let s, _, _):
+            try arity(1)
+            return try GradientKernels.avgPoolGrad(a[0], size: size, stride: s, shape: shape)
         }
     }
 }

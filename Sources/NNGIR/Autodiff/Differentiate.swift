@@ -50,13 +50,10 @@ public func differentiate(_ graph: inout Graph, output: NodeID, wrt: [NodeID]) t
 /// The inputs of an operation that gradients flow into (the others are held fixed:
 /// conditions, masks, and the operands of piecewise-constant operations).
 func differentiableInputs(_ node: Node) -> [Int] {
-    switch node.op {
-    case .input, .param, .constant: return []
-    case .unary(let u) where u.rule().vjp == nil: return []  // piecewise constant
-    case .oneHot, .bernoulli, .stopGradient, .argmaxMask: return []
-    case .select: return [1, 2]
-    case .maxPoolGrad, .maxPoolSelect: return [1]
-    default: return Array(node.inputs.indices)
+    switch node.op.definition.gradientInputs {
+    case .all: return Array(node.inputs.indices)
+    case .none: return []
+    case .only(let k): return k
     }
 }
 

@@ -81,19 +81,9 @@ final class CCodeGenerator {
 
     // MARK: Analysis
 
-    static func isFusable(_ op: Op) -> Bool {
-        switch op {
-        case .unary, .binary, .select, .dropout, .bernoulli, .broadcast: return true
-        default: return false
-        }
-    }
+    static func isFusable(_ op: Op) -> Bool { op.definition.flags.contains(.elementwise) }
 
-    static func isAlias(_ op: Op) -> Bool {
-        switch op {
-        case .reshape, .stopGradient: return true
-        default: return false
-        }
-    }
+    static func isAlias(_ op: Op) -> Bool { op.definition.flags.contains(.alias) }
 
     private func analyse() {
         let n = graph.nodes.count
@@ -183,7 +173,7 @@ final class CCodeGenerator {
         switch node.op {
         case .conv2d(let s, let p):
             let x = shapes[node.inputs[0]], w = shapes[node.inputs[1]]
-            let oh = (x[2] + 2 * p - w[2]) / s + 1, ow = (x[3] + 2 * p - w[3]) / s + 1
+            let oh = windowCount(x[2], window: w[2], stride: s, padding: p), ow = windowCount(x[3], window: w[3], stride: s, padding: p)
             return w[1] * w[2] * w[3] * oh * ow
         case .conv2dGradWeight:
             // x [N,C,H,W], g [N,K,OH,OW] → [K,C,R,S]
@@ -301,46 +291,7 @@ final class CCodeGenerator {
             line = "line \(file.lineColumn(of: node.range.start).line): "
         }
         let ins = node.inputs.map { "n\($0)" }.joined(separator: ", ")
-        return CText.comment("\(line)n\(id) = \(CCodeGenerator.opName(node.op))(\(ins)) : \(dtype)\(shapes[id])")
-    }
-
-    static func opName(_ op: Op) -> String {
-        switch op {
-        case .input: return "input"
-        case .param: return "param"
-        case .constant: return "constant"
-        case .unary(let u):
-            switch u {
-            case .leakyRelu(let a): return "leaky_relu[alpha=\(a)]"
-            default: return "\(u)"
-            }
-        case .binary(let b): return b.rawValue
-        case .select: return "where"
-        case .matmul: return "matmul"
-        case .transpose(let p): return "transpose\(p)"
-        case .reshape(let d): return "reshape\(d)"
-        case .broadcast(let d): return "broadcast\(d)"
-        case .reduce(let r, let axes, let k): return "\(r.rawValue)[axes=\(axes), keepdims=\(k)]"
-        case .softmax(let a): return "softmax[axis=\(a)]"
-        case .logSoftmax(let a): return "log_softmax[axis=\(a)]"
-        case .concat(let a): return "concat[axis=\(a)]"
-        case .slice(let a, let s, let e): return "slice[axis=\(a), \(s):\(e)]"
-        case .pad(let a, let b, let e): return "pad[axis=\(a), \(b), \(e)]"
-        case .oneHot(let c): return "one_hot[classes=\(c)]"
-        case .loss(let l): return l.rawValue
-        case .accuracy: return "accuracy"
-        case .conv2d(let s, let p): return "conv2d[stride=\(s), padding=\(p)]"
-        case .pool(let k, let s, let st): return "\(k == .max ? "maxpool2d" : "avgpool2d")[size=\(s), stride=\(st)]"
-        case .dropout(let p, let s): return "dropout[p=\(p), stream=\(s)]"
-        case .bernoulli(let s): return "bernoulli[stream=\(s)]"
-        case .stopGradient: return "stop_gradient"
-        case .argmaxMask(let axes): return "argmax_mask[axes=\(axes)]"
-        case .conv2dGradInput(let s, let p, let h, let w): return "conv2d_grad_input[stride=\(s), padding=\(p), size=\(h)x\(w)]"
-        case .conv2dGradWeight(let s, let p, let h, let w): return "conv2d_grad_weight[stride=\(s), padding=\(p), size=\(h)x\(w)]"
-        case .maxPoolGrad(let size, let st): return "maxpool2d_grad[size=\(size), stride=\(st)]"
-        case .maxPoolSelect(let size, let st): return "maxpool2d_select[size=\(size), stride=\(st)]"
-        case .avgPoolGrad(let size, let st, let h, let w): return "avgpool2d_grad[size=\(size), stride=\(st), shape=\(h)x\(w)]"
-        }
+        return CText.comment("\(line)n\(id) = \(node.op.summary)(\(ins)) : \(dtype)\(shapes[id])")
     }
 
     // MARK: Driver
@@ -370,7 +321,7 @@ final class CCodeGenerator {
                 for m in members where m != id { w.line("/*   fused: \(describe(m)) */") }
             }
             w.open("static int n\(id)(\(T)* ar, uint64_t seed, uint64_t step, int training)")
-            try emitKernel(id, &w)
+            emitKernel(id, &w)
             w.line("return 0;")
             w.close()
             w.line()
@@ -384,12 +335,14 @@ final class CCodeGenerator {
                         fusedKernelCount: fusedKernels, fusedNodeCount: fusedNodes)
     }
 
-    private func emitKernel(_ id: Int, _ w: inout CWriter) throws(CBackendError) {
+    /// The kernel of one step. The switch is exhaustive: an operation without a C kernel does not
+    /// compile.
+    private func emitKernel(_ id: Int, _ w: inout CWriter) {
         let node = graph.nodes[id]
-        if groups[id] != nil { emitElementwise(id, &w); return }
         switch node.op {
         case .constant:
             w.line("for (int64_t i = 0; i < \(CShape.count(shapes[id])); i++) ar[\(offset[id]!) + i] = k\(id)[i];")
+        case .unary, .binary, .select, .broadcast, .dropout, .bernoulli: emitElementwise(id, &w)
         case .reduce(let op, let axes, _): emitReduce(id, op, axes, &w)
         case .softmax(let axis): emitSoftmax(id, axis: axis, log: false, &w)
         case .logSoftmax(let axis): emitSoftmax(id, axis: axis, log: true, &w)
@@ -409,8 +362,9 @@ final class CCodeGenerator {
         case .maxPoolGrad(let size, let s): emitMaxPoolGrad(id, size: size, stride: s, scatter: true, &w)
         case .maxPoolSelect(let size, let s): emitMaxPoolGrad(id, size: size, stride: s, scatter: false, &w)
         case .avgPoolGrad(let size, let s, _, _): emitAvgPoolGrad(id, size: size, stride: s, &w)
-        default:
-            throw CBackendError("no C kernel for \(CCodeGenerator.opName(node.op)) (node \(id))")
+        case .input, .param, .reshape, .stopGradient:
+            // Fed or aliased storage: `buildSteps` never makes these a step.
+            preconditionFailure("n\(id) (\(node.op.summary)) is not a step")
         }
     }
 

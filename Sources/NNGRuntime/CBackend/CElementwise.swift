@@ -89,8 +89,11 @@ extension CCodeGenerator {
             return "(training ? (nngc_uniform(seed, step, \(stream)ULL, (uint64_t)o) >= \(CText.double(p)) ? \(a[0]) * \(lit(scale)) : 0) : \(a[0]))"
         case .bernoulli(let stream):
             return "(nngc_uniform(seed, step, \(stream)ULL, (uint64_t)o) < (double)\(a[0]) ? 1 : 0)"
-        default:
-            return "0 /* not elementwise */"
+        case .input, .param, .constant, .matmul, .transpose, .reshape, .reduce, .softmax, .logSoftmax, .concat, .slice,
+             .pad, .oneHot, .loss, .accuracy, .conv2d, .pool, .stopGradient, .argmaxMask, .conv2dGradInput,
+             .conv2dGradWeight, .maxPoolGrad, .maxPoolSelect, .avgPoolGrad:
+            // Only operations flagged `elementwise` (Ops/) are fused into these loops.
+            preconditionFailure("\(op.summary) is not elementwise")
         }
     }
 }

@@ -35,7 +35,7 @@ extension CCodeGenerator {
         let (x, other) = (graph.nodes[id].inputs[0], graph.nodes[id].inputs[1])
         let xs = shapes[x]
         let h = xs[xs.count - 2], wd = xs[xs.count - 1]
-        let oh = (h - size) / s + 1, ow = (wd - size) / s + 1
+        let oh = windowCount(h, window: size, stride: s), ow = windowCount(wd, window: size, stride: s)
         let planes = CShape.count(Array(xs[..<(xs.count - 2)]))
         if scatter { w.line("memset(\(ptr(id)), 0, \(CShape.count(xs)) * sizeof(T));") }
         w.line("const T ninf = -nngc_inf();")

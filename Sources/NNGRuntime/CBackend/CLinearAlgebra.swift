@@ -82,7 +82,7 @@ extension CCodeGenerator {
     func emitConv2d(_ id: Int, stride s: Int, padding p: Int, _ w: inout CWriter) {
         let (x, wt) = (graph.nodes[id].inputs[0], graph.nodes[id].inputs[1])
         let xs = shapes[x], ws = shapes[wt]
-        let oh = (xs[2] + 2 * p - ws[2]) / s + 1, ow = (xs[3] + 2 * p - ws[3]) / s + 1
+        let oh = windowCount(xs[2], window: ws[2], stride: s, padding: p), ow = windowCount(xs[3], window: ws[3], stride: s, padding: p)
         let g = ConvGeometry(n: xs[0], c: xs[1], h: xs[2], w: xs[3], k: ws[0], r: ws[2], s: ws[3], oh: oh, ow: ow, stride: s, padding: p)
         w.line("T* col = ar + \(scratch[id]!);")
         w.open("for (int64_t b = 0; b < \(g.n); b++)")
@@ -137,7 +137,7 @@ extension CCodeGenerator {
         let x = graph.nodes[id].inputs[0]
         let xs = shapes[x]
         let h = xs[xs.count - 2], wd = xs[xs.count - 1]
-        let oh = (h - size) / s + 1, ow = (wd - size) / s + 1
+        let oh = windowCount(h, window: size, stride: s), ow = windowCount(wd, window: size, stride: s)
         let planes = CShape.count(Array(xs[..<(xs.count - 2)]))
         w.line("const T ninf = -nngc_inf();")
         w.line("const T* xp = \(ptr(x));")

@@ -240,6 +240,6 @@ public final class CompiledGraph: @unchecked Sendable {
             }
             return DiagnosticsError(Diagnostic("one_hot label \(cFormatNumber(value)) is outside [0, \(classes))", at: node.range))
         }
-        return DiagnosticsError(Diagnostic("run-time error in \(CCodeGenerator.opName(node.op))", at: node.range))
+        return DiagnosticsError(Diagnostic("run-time error in \(node.op.summary)", at: node.range))
     }
 }
