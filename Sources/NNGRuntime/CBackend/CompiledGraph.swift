@@ -12,6 +12,9 @@ public final class CompiledModule: @unchecked Sendable {
     typealias ForwardF32 = @convention(c) (UnsafeMutablePointer<Float>?, UInt64, UInt64, Int32) -> Int32
     typealias ForwardF64 = @convention(c) (UnsafeMutablePointer<Double>?, UInt64, UInt64, Int32) -> Int32
     let optimized: OptimizedCode
+    /// TinyCC's entry points, looked up once: a lookup per call would turn the name into a C
+    /// string on every step (an allocation in the step loop).
+    private let tinyccEntries: [String: UnsafeMutableRawPointer]
 
     init(program: CProgram) throws(CBackendError) {
         self.program = program
@@ -19,6 +22,8 @@ public final class CompiledModule: @unchecked Sendable {
         module = try TinyCCModule(source: program.source, symbols: CExternals.addresses)
         compileSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         guard module.symbol("nngc_forward") != nil else { throw CBackendError("nngc_forward not found") }
+        let names = ["nngc_forward", "nngc_train_step"]
+        tinyccEntries = Dictionary(uniqueKeysWithValues: names.compactMap { [module] n in module.symbol(n).map { (n, $0) } })
         optimized = OptimizedCode(source: program.source)
     }
 
@@ -34,7 +39,7 @@ public final class CompiledModule: @unchecked Sendable {
         case .optimized: optimized.wait(options.compiler)
         }
         if options.policy != .tinycc, let e = optimized.entry(name) { return (e, .optimized) }
-        return module.symbol(name).map { ($0, .tinycc) }
+        return (tinyccEntries[name] ?? module.symbol(name)).map { ($0, .tinycc) }
     }
 
     /// The tier that runs now under `options` and where the optimised code stands, for reports.
