@@ -32,7 +32,8 @@ func runWorkload(_ options: WorkloadOptions) throws {
     guard let optimizer = options.optimizer ?? loadTrainSetup(setup.module).config?.optimizer else {
         fail("\(options.model) has no usable train block: give --optimizer")
     }
-    let batches = workloadBatches(path: options.data, graph: reference, batch: options.batch)
+    let data = WorkloadData(path: options.data, graph: reference, batch: options.batch)
+    var reports = ReportSums(names: [])
 
     let start = now()
     let frontend = Frontend(file: SourceFile(path: options.model, text: text))
@@ -42,14 +43,22 @@ func runWorkload(_ options: WorkloadOptions) throws {
     forward.outputs = forward.outputs.filter { $0.name == loss }
     let gradients = try gradientGraph(forward, of: loss, wrt: nil)
     let trainer = try CompiledTrainingStep(gradientGraph: gradients, loss: loss, optimizer: optimizer)
-    let loss0 = try trainer.step(inputs: batches[0], lr: optimizer.lr, seed: 0, step: 0).loss
+    if options.emitC {
+        let binding = try Interpreter(graph: gradients).symbolBindings(
+            inputs: data.columns.tensors(rows: data.batches[0]), params: ParameterInitializer.initialValues(of: gradients, seed: 0),
+            options: RunOptions(training: true))
+        print(try trainer.cSource(sizes: binding))
+        return
+    }
+    let loss0 = try trainer.step(rows: data.batches[0], of: data.columns, lr: optimizer.lr, seed: 0, step: 0, reports: &reports)
     let firstStepMs = milliseconds(since: start)
 
     var lossLast = loss0
     var times: [Double] = []
     for s in 1..<(1 + options.warmup + options.steps) {
         let t = now()
-        lossLast = try trainer.step(inputs: batches[s % batches.count], lr: optimizer.lr, seed: 0, step: UInt64(s)).loss
+        lossLast = try trainer.step(rows: data.batches[s % data.batches.count], of: data.columns, lr: optimizer.lr, seed: 0,
+                                    step: UInt64(s), reports: &reports)
         if s > options.warmup { times.append(milliseconds(since: t)) }
     }
     if let path = options.exportParams {

@@ -21,9 +21,11 @@ struct WorkloadOptions {
     var warmup = 5
     var exportParams: String?
     var json = false
+    /// Print the generated C of the training step at the batch size and exit.
+    var emitC = false
 
     static let usage = "usage: nngc-bench workload MODEL.nng --data FILE.safetensors --batch B [--optimizer 'sgd(lr = 0.05)'] "
-        + "[--steps N] [--warmup N] [--export-params FILE.safetensors] [--json]\n"
+        + "[--steps N] [--warmup N] [--export-params FILE.safetensors] [--json] [--emit-c]\n"
 
     init(_ args: [String]) {
         var i = 0
@@ -45,6 +47,7 @@ struct WorkloadOptions {
             case "--warmup": warmup = count(value(), minimum: 0)
             case "--export-params": exportParams = value()
             case "--json": json = true
+            case "--emit-c": emitC = true
             case let a where !a.hasPrefix("-") && model.isEmpty: model = a
             default: WorkloadOptions.exitWithUsage("unknown argument '\(args[i])'")
             }

@@ -87,6 +87,10 @@ public struct BinaryRule<T> {
 }
 
 extension UnaryOp {
+    // Specialised here for both element types: the interpreter (another module) would otherwise
+    // call the generic rule and its closures through witness tables, once per element.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func rule<T: NNGFloat>(_: T.Type = Double.self) -> UnaryRule<T> {
         switch self {
         case .negate:
@@ -111,7 +115,7 @@ extension UnaryOp {
             return UnaryRule(name: "cos", folds: .never, evaluate: { T.cos($0) }, c: { x, c in "\(c.fn("cos"))(\(x))" },
                              vjp: { b, x, _, g throws(DiagnosticsError) in try b.neg(b.mul(g, b.unary(.sin, x))) })
         case .tanh:                                                         // g (1 - y²)
-            return UnaryRule(name: "tanh", folds: .never, evaluate: { T.tanh($0) }, c: { x, c in "\(c.fn("tanh"))(\(x))" },
+            return UnaryRule(name: "tanh", folds: .never, evaluate: genericTanh, c: { x, _ in "nngc_tanh(\(x))" },
                              vjp: { b, _, y, g throws(DiagnosticsError) in try b.mul(g, b.sub(b.scalar(1), b.mul(y, y))) })
         case .sigmoid:                                                      // g y (1 - y)
             return UnaryRule(name: "sigmoid", folds: .never, evaluate: stableSigmoid, c: { x, _ in "nngc_sigmoid(\(x))" },
@@ -191,12 +195,17 @@ func stableSoftplus<T: NNGFloat>(_ x: T) -> T {
 /// The C functions the templates call, defined once in every generated prelude (after `T`).
 public func cScalarHelpers(_ c: CScalarContext) -> String {
     """
-    static T nngc_sigmoid(T x) { T e = \(c.fn("exp"))(-\(c.fn("fabs"))(x)); return x >= 0 ? 1 / (1 + e) : e / (1 + e); }
-    static T nngc_softplus(T x) { return (x > 0 ? x : 0) + \(c.fn("log1p"))(\(c.fn("exp"))(-\(c.fn("fabs"))(x))); }
+    NNGC_INLINE T nngc_sigmoid(T x) { T e = \(c.fn("exp"))(-\(c.fn("fabs"))(x)); return x >= 0 ? 1 / (1 + e) : e / (1 + e); }
+    NNGC_INLINE T nngc_softplus(T x) { return (x > 0 ? x : 0) + \(c.fn("log1p"))(\(c.fn("exp"))(-\(c.fn("fabs"))(x))); }
+    \(portableMathC(c))
     """
 }
 
 extension BinaryOp {
+    // Specialised here for both element types: the interpreter (another module) would otherwise
+    // call the generic rule and its closures through witness tables, once per element.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func rule<T: NNGFloat>(_: T.Type = Double.self) -> BinaryRule<T> {
         switch self {
         case .add:
@@ -214,7 +223,11 @@ extension BinaryOp {
                 k == 0 ? try b.div(g, z) : try b.neg(b.div(b.mul(g, y), z))
             })
         case .power:                                                        // g·b·a^(b-1), g·a^b·log(a)
-            return BinaryRule(name: "^", isInfix: true, folds: .rounded, evaluate: cPow, c: { a, b, c in "\(c.fn("pow"))(\(a), \(b))" },
+            // A square is one multiplication (as fast as it gets, and vectorisable), on every backend.
+            return BinaryRule(name: "^", isInfix: true, folds: .rounded, evaluate: { a, b in b == 2 ? a * a : cPow(a, b) },
+                              c: { a, b, c in
+                b == c.lit(2) ? "\(a) * \(a)" : "(\(b) == 2 ? \(a) * \(a) : \(c.fn("pow"))(\(a), \(b)))"
+            },
                               vjp: { b, x, z, y, g, k throws(DiagnosticsError) in
                 k == 0 ? try b.mul(g, b.mul(z, b.op(.binary(.power), x, b.sub(z, b.scalar(1)))))
                     : try b.mul(g, b.mul(y, b.unary(.log, x)))
@@ -249,6 +262,13 @@ private func chosenSide(_ b: inout GradBuilder, _ g: NodeID, toB difference: Nod
     let toB = try b.unary(.step, difference)
     let mask = k == 0 ? try b.sub(b.scalar(1), toB) : toB
     return try b.mul(g, mask)
+}
+
+/// PortableMath's tanh in `T` (the same bits as the generated C's `nngc_tanh`).
+@inline(__always)
+func genericTanh<T: NNGFloat>(_ x: T) -> T {
+    if T.self == Float.self { return unsafeBitCast(portableTanh(unsafeBitCast(x, to: Float.self)), to: T.self) }
+    return unsafeBitCast(portableTanh(unsafeBitCast(x, to: Double.self)), to: T.self)
 }
 
 /// C's `pow` (powf in f32): unlike `Real.pow`, a negative base with a whole exponent works

@@ -372,6 +372,9 @@ final class CCodeGenerator {
         var w = CWriter()
         w.line("typedef unsigned long long uint64_t;")
         w.line("typedef long long int64_t;")
+        // Small helpers called per element; the optimised tier defines NNGC_INLINE to force
+        // inlining, which lets its compiler vectorise the loops that call them.
+        w.line("#ifndef NNGC_INLINE\n#define NNGC_INLINE static\n#endif")
         for (_, decl) in CExternals.prototypes { w.line(decl) }
         w.line("""
         static double nngc_inf(void) { union { uint64_t u; double d; } x; x.u = 0x7FF0000000000000ULL; return x.d; }

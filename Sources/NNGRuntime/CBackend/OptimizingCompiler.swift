@@ -104,9 +104,11 @@ public struct OptimizingCompiler: Sendable {
     }()
 
     /// The text compiled for `source`: the source after one line per external function that
-    /// turns its prototype into a pointer (see `SharedObjectModule`).
+    /// turns its prototype into a pointer (see `SharedObjectModule`), and the definition of
+    /// `NNGC_INLINE` that forces the per-element helpers inline.
     static func translationUnit(_ source: String) -> String {
-        var lines = ["/* nngc optimised tier: externals through pointers bound at load */"]
+        var lines = ["/* nngc optimised tier: externals through pointers bound at load */",
+                     "#define NNGC_INLINE static inline __attribute__((always_inline))"]
         for name in SharedObjectModule.indirectExternals {
             lines.append("#define \(name) (*\(SharedObjectModule.pointerName(name)))")
         }
