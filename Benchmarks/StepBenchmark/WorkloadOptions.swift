@@ -1,6 +1,7 @@
 import Foundation
 import NNGCore
 import NNGIR
+import NNGRuntime
 
 /// The options of `nngc-bench workload`: one model trained on given data, timed the way
 /// Benchmarks/peers times PyTorch and JAX on the same model, data and optimizer.
@@ -23,9 +24,14 @@ struct WorkloadOptions {
     var json = false
     /// Print the generated C of the training step at the batch size and exit.
     var emitC = false
+    /// The code the timed steps run (`--tier`, default optimized: the optimised tier, compiled
+    /// or loaded during the warm-up). The first step always runs TinyCC's code, as a first run
+    /// of `nngc train` does.
+    var tier = TierPolicy.optimized
 
     static let usage = "usage: nngc-bench workload MODEL.nng --data FILE.safetensors --batch B [--optimizer 'sgd(lr = 0.05)'] "
         + "[--steps N] [--warmup N] [--export-params FILE.safetensors] [--json] [--emit-c]\n"
+        + "                          [--tier auto|tinycc|optimized]\n"
 
     init(_ args: [String]) {
         var i = 0
@@ -48,6 +54,10 @@ struct WorkloadOptions {
             case "--export-params": exportParams = value()
             case "--json": json = true
             case "--emit-c": emitC = true
+            case "--tier":
+                let name = value()
+                guard let t = TierPolicy(rawValue: name) else { WorkloadOptions.exitWithUsage("unknown tier '\(name)'") }
+                tier = t
             case let a where !a.hasPrefix("-") && model.isEmpty: model = a
             default: WorkloadOptions.exitWithUsage("unknown argument '\(args[i])'")
             }

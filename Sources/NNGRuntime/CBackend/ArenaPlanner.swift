@@ -23,6 +23,16 @@ public struct ArenaLayout: Sendable, Hashable {
     public var plannedElements = 0
 }
 
+/// Every slot of an arena starts at a multiple of 16 elements (64 bytes in f32, the arenas are
+/// allocated 64-byte aligned): vector loads and BLAS's packing routines then never straddle a
+/// cache line at the start of a tensor.
+enum ArenaAlignment {
+    static let elements = 16
+
+    /// `n` rounded up to a multiple of `elements`.
+    static func up(_ n: Int) -> Int { (n + elements - 1) / elements * elements }
+}
+
 /// First-fit allocation of intervals [offset, offset+count) with freeing and coalescing,
 /// used to lay out intermediate buffers by liveness.
 struct ArenaAllocator {
@@ -30,7 +40,6 @@ struct ArenaAllocator {
     private var holes: [(offset: Int, count: Int)] = []
     private(set) var top: Int
     private let base: Int
-    static let alignment = 8
 
     init(base: Int) {
         self.base = base
@@ -38,7 +47,7 @@ struct ArenaAllocator {
     }
 
     mutating func allocate(_ n: Int) -> Int {
-        let size = max(ArenaAllocator.alignment, (n + ArenaAllocator.alignment - 1) / ArenaAllocator.alignment * ArenaAllocator.alignment)
+        let size = max(ArenaAlignment.elements, ArenaAlignment.up(n))
         if let i = holes.firstIndex(where: { $0.count >= size }) {
             let h = holes[i]
             if h.count == size { holes.remove(at: i) } else { holes[i] = (h.offset + size, h.count - size) }
@@ -56,7 +65,7 @@ struct ArenaAllocator {
     }
 
     mutating func free(_ offset: Int, _ n: Int) {
-        let size = max(ArenaAllocator.alignment, (n + ArenaAllocator.alignment - 1) / ArenaAllocator.alignment * ArenaAllocator.alignment)
+        let size = max(ArenaAlignment.elements, ArenaAlignment.up(n))
         var i = 0
         while i < holes.count && holes[i].offset < offset { i += 1 }
         holes.insert((offset, size), at: i)

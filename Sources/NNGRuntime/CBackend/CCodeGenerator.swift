@@ -192,9 +192,9 @@ final class CCodeGenerator {
         var fixed = 0
         func place(_ r: Int) -> Int {
             if let o = offset[r] { return o }
-            let o = fixed
+            let o = ArenaAlignment.up(fixed)
             offset[r] = o
-            fixed += CShape.count(shapes[r])
+            fixed = o + CShape.count(shapes[r])
             return o
         }
         func placeParams() {
@@ -216,7 +216,7 @@ final class CCodeGenerator {
         }
         layout.errorSlot = fixed
         fixed += 1
-        let base = (fixed + ArenaAllocator.alignment - 1) / ArenaAllocator.alignment * ArenaAllocator.alignment
+        let base = ArenaAlignment.up(fixed)
         var lastUse: [Int: Int] = [:]
         for (s, id) in steps.enumerated() { for r in reads(of: id) { lastUse[r] = s } }
         var alloc = ArenaAllocator(base: base)
@@ -368,6 +368,10 @@ final class CCodeGenerator {
         }
     }
 
+    /// Elements from which a loop is split across cores in the optimised tier (`NNGC_PARALLEL_FOR`):
+    /// about 30 µs of work, well above what waking a second thread costs.
+    static let parallelMinimum = 1 << 17
+
     private func prelude() -> String {
         var w = CWriter()
         w.line("typedef unsigned long long uint64_t;")
@@ -375,6 +379,9 @@ final class CCodeGenerator {
         // Small helpers called per element; the optimised tier defines NNGC_INLINE to force
         // inlining, which lets its compiler vectorise the loops that call them.
         w.line("#ifndef NNGC_INLINE\n#define NNGC_INLINE static\n#endif")
+        // Before a loop whose iterations write disjoint elements and that is large enough to be
+        // worth two cores (`parallelMinimum`): OpenMP in the optimised tier, nothing in TinyCC.
+        w.line("#ifndef NNGC_PARALLEL_FOR\n#define NNGC_PARALLEL_FOR\n#endif")
         for (_, decl) in CExternals.prototypes { w.line(decl) }
         w.line("""
         static double nngc_inf(void) { union { uint64_t u; double d; } x; x.u = 0x7FF0000000000000ULL; return x.d; }

@@ -47,11 +47,15 @@ extension CCodeGenerator {
                 atLevel[dims.count].append((x, "o"))
             }
         }
-        if !flat { w.line("int64_t o = 0;") }
+        // The output index o of the innermost iteration, from the loop indices (not carried from
+        // one iteration to the next, so that the outermost loop can be split across cores).
+        let outputStrides = CShape.strides(dims.map(\.n))
         for level in 0...dims.count {
+            if level == dims.count && !flat { w.line("const int64_t o = \(CShape.indexExpr(outputStrides));") }
             for (x, index) in atLevel[level] { w.line("const T l\(x) = \(elem(x, index));") }
             if level < dims.count {
                 let v = flat ? "o" : "i\(level)"
+                if level == 0 && n >= CCodeGenerator.parallelMinimum { w.line("NNGC_PARALLEL_FOR") }
                 w.open("for (int64_t \(v) = 0; \(v) < \(dims[level].n); \(v)++)")
             }
         }
@@ -66,7 +70,6 @@ extension CCodeGenerator {
             w.line("const T v\(m) = \(expression(graph.nodes[m].op, args));")
         }
         w.line("\(elem(rootID, "o")) = v\(rootID);")
-        if !flat { w.line("o++;") }
         closeLoops(&w, closes)
     }
 

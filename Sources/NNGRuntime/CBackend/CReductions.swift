@@ -24,6 +24,10 @@ extension CCodeGenerator {
         let kept = xs.indices.filter { !axisSet.contains($0) }
         let reduced = xs.indices.filter { axisSet.contains($0) }
         let count = reduced.reduce(1) { $0 * xs[$1] }
+        if op == .sum || op == .mean, reduced.count == 1, kept.last == xs.count - 1 {
+            emitColumnSum(id, x, xs, reducedAxis: reduced[0], mean: op == .mean, &w)
+            return
+        }
         let index = CShape.indexExpr(st)
         let reducedLoops = reduced.map { ("i\($0)", xs[$0]) }
         w.line("int64_t o = 0;")
@@ -53,6 +57,25 @@ extension CCodeGenerator {
         w.line("\(elem(id, "o")) = acc;")
         w.line("o++;")
         closeLoops(&w, outer)
+    }
+
+    /// A sum (or mean) over one axis with a kept axis inside it, such as a bias gradient
+    /// (sum over the batch of [B, K]): xs is [R, K] or [K0, R, K] after merging. Rows are added
+    /// to the output one after another — unit stride and vectorisable, where one accumulator
+    /// per output element would stride through memory — and each output element still sums its
+    /// elements from 0 in increasing index, so the bits are those of the interpreter.
+    private func emitColumnSum(_ id: Int, _ x: Int, _ xs: [Int], reducedAxis r: Int, mean: Bool, _ w: inout CWriter) {
+        let (rows, k) = (xs[r], xs[r + 1])
+        let outer = r == 0 ? 1 : xs[0]
+        w.open("for (int64_t i0 = 0; i0 < \(outer); i0++)")
+        w.line("for (int64_t k = 0; k < \(k); k++) \(elem(id, "i0 * \(k) + k")) = 0;")
+        w.open("for (int64_t r = 0; r < \(rows); r++)")
+        w.line("for (int64_t k = 0; k < \(k); k++) \(elem(id, "i0 * \(k) + k")) += \(elem(x, "(i0 * \(rows) + r) * \(k) + k"));")
+        w.close()
+        if mean {
+            w.line("for (int64_t k = 0; k < \(k); k++) \(elem(id, "i0 * \(k) + k")) = \(elem(id, "i0 * \(k) + k")) / \(lit(Double(rows)));")
+        }
+        w.close()
     }
 
     func emitSoftmax(_ id: Int, axis: Int, log: Bool, _ w: inout CWriter) {

@@ -5,12 +5,13 @@ import NNGIR
 /// the graph's symbols (parameter shapes are concrete), so one arena serves batches of any size.
 ///
 /// ```
-/// [0, 8)                  the update counter (a uint64_t in its first 8 bytes) + padding
-/// [8, 8+P)                parameters, in declaration order
-/// [8+P, 8+P+S)            optimizer state: per trained parameter, its slots (velocity | m, v)
+/// [0, 16)                 the update counter (a uint64_t in its first 8 bytes) + padding
+/// [16, 16+P)              parameters, in declaration order
+/// [16+P, 16+P+S)          optimizer state: per trained parameter, its slots (velocity | m, v)
 /// [persistent, …)         per binding: inputs, outputs (loss, reports, gradients), error
 ///                         slot, snapshots, planned intermediates
 /// ```
+/// Every slot starts at a multiple of `ArenaAlignment.elements` (P and S include the padding).
 public struct TrainingArenaLayout: Sendable, Hashable {
     public struct Slot: Sendable, Hashable {
         public var name: String
@@ -26,18 +27,20 @@ public struct TrainingArenaLayout: Sendable, Hashable {
     /// Elements that persist across steps (counter, params, state).
     public var persistentElements = 0
     /// Elements reserved before the parameters (the counter, padded to keep alignment).
-    static let leading = 8
+    static let leading = ArenaAlignment.elements
 
     init(graph: Graph, trained: [String], optimizer: OptimizerConfig) {
         var at = TrainingArenaLayout.leading
         for (name, id) in graph.params {
             let shape = graph.nodes[id].type.shape.concrete ?? []
             let n = shape.reduce(1, *)
+            at = ArenaAlignment.up(at)
             params.append(Slot(name: name, offset: at, count: n, shape: shape))
             at += n
         }
         for p in params where trained.contains(p.name) {
             for s in optimizer.slotNames {
+                at = ArenaAlignment.up(at)
                 state.append(Slot(name: "\(p.name).\(s)", offset: at, count: p.count, shape: p.shape))
                 at += p.count
             }
@@ -87,7 +90,7 @@ struct TrainingStepGenerator {
         var top = layout.totalElements
         for s in layout.outputs {
             if arena.paramRegion.contains(s.offset) {
-                top = (top + 7) / 8 * 8
+                top = ArenaAlignment.up(top)
                 snapshots.append((s.offset, top, s.count))
                 readOffsets[s.name] = top
                 top += s.count
@@ -129,6 +132,7 @@ struct TrainingStepGenerator {
             switch cfg.kind {
             case .sgd:
                 if cfg.momentum != 0 { w.line("T* v = ar + \(slot("velocity"));") }
+                if p.count >= CCodeGenerator.parallelMinimum { w.line("NNGC_PARALLEL_FOR") }
                 w.open("for (int64_t i = 0; i < \(p.count); i++)")
                 w.line("T gi = g[i];")
                 if cfg.weightDecay != 0 { w.line("gi = gi + \(lit(cfg.weightDecay)) * w[i];") }
@@ -142,6 +146,7 @@ struct TrainingStepGenerator {
             case .adam, .adamw:
                 w.line("T* m = ar + \(slot("m"));")
                 w.line("T* v = ar + \(slot("v"));")
+                if p.count >= CCodeGenerator.parallelMinimum { w.line("NNGC_PARALLEL_FOR") }
                 w.open("for (int64_t i = 0; i < \(p.count); i++)")
                 w.line("T gi = g[i];")
                 w.line("T wi = w[i];")

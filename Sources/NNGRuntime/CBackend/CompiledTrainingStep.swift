@@ -58,9 +58,11 @@ public final class CompiledTrainingStep: @unchecked Sendable {
     ///   - optimizer: the update rule and its hyper-parameters (the rate is given per step).
     ///   - sizes: sizes of symbols no input binds.
     ///   - gradients: parameter → gradient output, where it is not `d<loss>_d<param>`.
-    /// Parameters start at their initial values (`ParameterInitializer`, seed 0) until `setParams`.
+    ///   - initialValues: the parameters' starting values; by default their initial values
+    ///     (`ParameterInitializer`, seed 0). Either way, `setParams` changes them.
     public init(gradientGraph: Graph, loss: String, params: [String]? = nil, optimizer: OptimizerConfig,
-                sizes: [String: Int] = [:], gradients: [String: String] = [:]) throws(DiagnosticsError) {
+                sizes: [String: Int] = [:], gradients: [String: String] = [:],
+                initialValues: [String: Tensor]? = nil) throws(DiagnosticsError) {
         let graph = gradientGraph
         self.graph = graph
         self.loss = loss
@@ -108,7 +110,7 @@ public final class CompiledTrainingStep: @unchecked Sendable {
             placeholders[name] = Tensor.zeros(graph.nodes[id].type.shape.concrete ?? [], dtype: graph.dtype)
         }
         paramPlaceholders = placeholders
-        setParams(ParameterInitializer.initialValues(of: graph, seed: 0))
+        setParams(initialValues ?? ParameterInitializer.initialValues(of: graph, seed: 0))
     }
 
     deinit { arena.deallocate() }

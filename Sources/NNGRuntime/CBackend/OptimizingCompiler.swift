@@ -26,11 +26,15 @@ public struct OptimizingCompiler: Sendable {
     public static let defaultFlags = ["-O3", "-march=native", "-ffp-contract=off", "-fno-fast-math", "-fno-math-errno",
                                       "-fno-trapping-math", "-shared", "-fPIC", "-nostdlib", "-w"]
 
-    /// The compiler named by `NNGC_CC` (a name looked up in PATH or a path), else `cc`; the cache
-    /// in `NNGC_CACHE_DIR`, else `$XDG_CACHE_HOME/nngc`, else `~/.cache/nngc`.
+    /// The compiler named by `NNGC_CC` (a name looked up in PATH or a path), else `cc`, with the
+    /// flags of `NNGC_CC_FLAGS` (separated by spaces) after the default ones, e.g.
+    /// `-mno-avx512f` for code that valgrind can run; the cache in `NNGC_CACHE_DIR`, else
+    /// `$XDG_CACHE_HOME/nngc`, else `~/.cache/nngc`.
     public static let fromEnvironment: OptimizingCompiler = {
         let env = ProcessInfo.processInfo.environment
-        return OptimizingCompiler(compilerName: env["NNGC_CC"] ?? "cc", cacheDirectory: defaultCacheDirectory(env))
+        let extra = (env["NNGC_CC_FLAGS"] ?? "").split(separator: " ").map(String.init)
+        return OptimizingCompiler(compilerName: env["NNGC_CC"] ?? "cc", cacheDirectory: defaultCacheDirectory(env),
+                                  flags: defaultFlags + extra)
     }()
 
     public init(compilerName: String, cacheDirectory: URL, flags: [String] = OptimizingCompiler.defaultFlags) {
@@ -104,16 +108,41 @@ public struct OptimizingCompiler: Sendable {
     }()
 
     /// The text compiled for `source`: the source after one line per external function that
-    /// turns its prototype into a pointer (see `SharedObjectModule`), and the definition of
-    /// `NNGC_INLINE` that forces the per-element helpers inline.
+    /// turns its prototype into a pointer (see `SharedObjectModule`), the definition of
+    /// `NNGC_INLINE` that forces the per-element helpers inline, and that of `NNGC_PARALLEL_FOR`,
+    /// which splits the large elementwise and update loops across the cores with OpenMP (when the
+    /// compiler has it, `openMP`; each iteration writes its own elements, so the bits are the
+    /// same with any number of threads).
     static func translationUnit(_ source: String) -> String {
         var lines = ["/* nngc optimised tier: externals through pointers bound at load */",
-                     "#define NNGC_INLINE static inline __attribute__((always_inline))"]
+                     "#define NNGC_INLINE static inline __attribute__((always_inline))",
+                     "#define NNGC_PARALLEL_FOR _Pragma(\"omp parallel for schedule(static)\")"]
         for name in SharedObjectModule.indirectExternals {
             lines.append("#define \(name) (*\(SharedObjectModule.pointerName(name)))")
         }
         return lines.joined(separator: "\n") + "\n" + source
     }
+
+    /// OpenMP's compiler flag and library when `compiler` can build a shared object with them
+    /// (gcc with libgomp), else none: the parallel loops then run on one thread. Probed once per
+    /// compiler, on the compiling thread. Not part of the cache key: with or without OpenMP the
+    /// code computes the same bits.
+    static func openMP(_ compiler: String, in directory: URL) -> (flags: [String], libraries: [String]) {
+        openMPLock.lock()
+        defer { openMPLock.unlock() }
+        if let known = openMPProbes[compiler] { return known ? (["-fopenmp"], ["-lgomp"]) : ([], []) }
+        let stem = directory.appendingPathComponent("openmp-probe.\(getpid()).\(UInt64.random(in: 0...UInt64.max))")
+        let c = stem.path + ".c", so = stem.path + ".so", log = stem.path + ".log"
+        defer { for f in [c, so, log] { unlink(f) } }
+        let probe = "int nngc_probe(float* x, long n) {\n#pragma omp parallel for\nfor (long i = 0; i < n; i++) x[i] += 1;\nreturn 0; }\n"
+        let works = (try? probe.write(toFile: c, atomically: false, encoding: .utf8)) != nil
+            && run(compiler, ["-shared", "-fPIC", "-nostdlib", "-fopenmp", "-o", so, c, "-lgomp"], messages: log) == 0
+        openMPProbes[compiler] = works
+        return works ? (["-fopenmp"], ["-lgomp"]) : ([], [])
+    }
+
+    nonisolated(unsafe) private static var openMPProbes: [String: Bool] = [:]
+    private static let openMPLock = NSLock()
 
     /// Cache file stem: a 128-bit hash of the translation unit and the compiler's identity.
     func key(_ unit: String) -> String {
@@ -176,7 +205,9 @@ public struct OptimizingCompiler: Sendable {
         }
         let tmpLog = cacheDirectory.appendingPathComponent(unique + ".tmp.log")
         defer { try? fm.removeItem(at: tmpLog) }
-        let status = OptimizingCompiler.run(compiler, flags + ["-o", tmpSO.path, tmpC.path], messages: tmpLog.path)
+        let openMP = OptimizingCompiler.openMP(compiler, in: cacheDirectory)
+        let status = OptimizingCompiler.run(compiler, flags + openMP.flags + ["-o", tmpSO.path, tmpC.path] + openMP.libraries,
+                                            messages: tmpLog.path)
         guard status == 0 else {
             let message = (try? String(contentsOf: tmpLog, encoding: .utf8)) ?? ""
             throw CBackendError("\(compiler) failed (status \(status)): \(message.prefix(2000))")

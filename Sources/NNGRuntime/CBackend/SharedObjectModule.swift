@@ -25,7 +25,14 @@ final class SharedObjectModule: @unchecked Sendable {
 
     static func pointerName(_ name: String) -> String { "nngc_ext_\(name)" }
 
+    /// OpenMP threads (the parallel loops, see `OptimizingCompiler.openMP`) that finish a loop
+    /// sleep instead of spinning: spinning, they keep a core that BLAS's threads need for the
+    /// next matrix product (the wide MLP's step took 2.4× longer at two threads). libgomp reads
+    /// the setting when it is loaded, with the first module; a user's own setting wins.
+    private static let passiveOpenMPThreads: Void = { setenv("OMP_WAIT_POLICY", "PASSIVE", 0) }()
+
     init(path: URL) throws(CBackendError) {
+        SharedObjectModule.passiveOpenMPThreads
         guard let h = dlopen(path.path, RTLD_NOW | RTLD_LOCAL) else {
             throw CBackendError("dlopen \(path.path): \(String(cString: dlerror()))")
         }
