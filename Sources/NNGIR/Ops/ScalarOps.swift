@@ -18,13 +18,16 @@ public enum UnaryOp: Hashable, Sendable {
     case negate, exp, log, sqrt, abs, sin, cos, tanh
     case sigmoid, relu, gelu, softplus, step, sign
     case leakyRelu(alpha: Double)
-    /// The error function (gelu's derivative uses it); `erf(x)` in the language.
+    /// The error function; `erf(x)` in the language.
     case erf
+    /// 1 − erf(x), accurate where erf(x) is close to −1 (gelu and its derivative in the
+    /// negative tail use it); `erfc(x)` in the language.
+    case erfc
     case softsign
 
     /// Every unary operation (those with a parameter at its default), in the order of the table.
     public static let all: [UnaryOp] = [.negate, .exp, .log, .sqrt, .abs, .sin, .cos, .tanh, .sigmoid, .relu,
-                                        .gelu, .softplus, .step, .sign, .leakyRelu(alpha: 0.01), .erf, .softsign]
+                                        .gelu, .softplus, .step, .sign, .leakyRelu(alpha: 0.01), .erf, .erfc, .softsign]
 }
 
 public enum BinaryOp: String, Hashable, Sendable, CaseIterable {
@@ -124,11 +127,13 @@ extension UnaryOp {
             return UnaryRule(name: "relu", folds: .exactly, evaluate: { $0 < 0 ? 0 : $0 }, c: { x, _ in "(\(x) < 0 ? 0 : \(x))" },
                              vjp: { b, x, _, g throws(DiagnosticsError) in try b.mul(g, b.unary(.step, x)) })
         case .gelu:                                                         // x·Φ(x); g (Φ(x) + x φ(x))
+            // Φ(x) = erfc(−x/√2)/2: 1 + erf(x/√2) would cancel in the negative tail (gelu(−9)
+            // would be −0, not −1.0e-18).
             let c = T(0.70710678118654752440)
-            return UnaryRule(name: "gelu", folds: .never, evaluate: { x in T(0.5) * x * (1 + T.erf(x * c)) },
-                             c: { x, c in "\(c.lit(0.5)) * \(x) * (1 + \(c.fn("erf"))(\(x) * \(c.lit(0.70710678118654752440))))" },
+            return UnaryRule(name: "gelu", folds: .never, evaluate: { x in T(0.5) * x * T.erfc(-x * c) },
+                             c: { x, c in "\(c.lit(0.5)) * \(x) * \(c.fn("erfc"))(-\(x) * \(c.lit(0.70710678118654752440)))" },
                              vjp: { b, x, _, g throws(DiagnosticsError) in
-                let cdf = try b.scale(b.add(b.scalar(1), b.unary(.erf, b.scale(x, 0.70710678118654752440))), 0.5)
+                let cdf = try b.scale(b.unary(.erfc, b.scale(x, -0.70710678118654752440)), 0.5)
                 let pdf = try b.scale(b.unary(.exp, b.scale(b.mul(x, x), -0.5)), 0.39894228040143267794)
                 return try b.mul(g, b.add(cdf, b.mul(x, pdf)))
             })
@@ -152,6 +157,11 @@ extension UnaryOp {
             return UnaryRule(name: "erf", folds: .never, evaluate: { T.erf($0) }, c: { x, c in "\(c.fn("erf"))(\(x))" },
                              vjp: { b, x, _, g throws(DiagnosticsError) in
                 try b.mul(g, b.scale(b.unary(.exp, b.neg(b.mul(x, x))), 1.12837916709551257390))
+            })
+        case .erfc:                                                         // g (−2/√π) e^(-x²)
+            return UnaryRule(name: "erfc", folds: .never, evaluate: { T.erfc($0) }, c: { x, c in "\(c.fn("erfc"))(\(x))" },
+                             vjp: { b, x, _, g throws(DiagnosticsError) in
+                try b.mul(g, b.scale(b.unary(.exp, b.neg(b.mul(x, x))), -1.12837916709551257390))
             })
         case .softsign:                                                     // x / (1 + |x|); g / (1 + |x|)²
             return UnaryRule(name: "softsign", folds: .rounded, evaluate: { $0 / (1 + Swift.abs($0)) },

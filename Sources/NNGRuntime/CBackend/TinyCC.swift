@@ -94,7 +94,7 @@ enum CExternals {
     /// Every external function with its C prototype (declared in the prelude).
     static let prototypes: [(name: String, decl: String)] = {
         var out: [(String, String)] = []
-        for f in ["exp", "log", "sqrt", "fabs", "sin", "cos", "tanh", "erf", "log1p"] {
+        for f in ["exp", "log", "sqrt", "fabs", "sin", "cos", "tanh", "erf", "erfc", "log1p"] {
             out.append((f, "double \(f)(double);"))
             out.append((f + "f", "float \(f)f(float);"))
         }
