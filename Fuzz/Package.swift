@@ -10,8 +10,10 @@ let package = Package(
     name: "nngc-fuzz",
     dependencies: [.package(name: "nngc", path: "..")],
     targets: [
-        .executableTarget(name: "fuzz-frontend", dependencies: [nngc], path: "Sources/FuzzFrontend"),
-        .executableTarget(name: "fuzz-data", dependencies: [nngc], path: "Sources/FuzzData"),
-        .executableTarget(name: "fuzz-backends", dependencies: [nngc], path: "Sources/FuzzBackends"),
+        .target(name: "FuzzDriver", path: "Sources/FuzzDriver"),
+        .target(name: "FuzzSupport", dependencies: ["FuzzDriver"], path: "Sources/FuzzSupport"),
+        .executableTarget(name: "fuzz-frontend", dependencies: [nngc, "FuzzSupport"], path: "Sources/FuzzFrontend"),
+        .executableTarget(name: "fuzz-data", dependencies: [nngc, "FuzzSupport"], path: "Sources/FuzzData"),
+        .executableTarget(name: "fuzz-backends", dependencies: [nngc, "FuzzSupport"], path: "Sources/FuzzBackends"),
     ]
 )

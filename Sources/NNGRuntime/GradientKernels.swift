@@ -77,11 +77,13 @@ enum GradientKernels {
                         for b in 0..<n {
                             for y in 0..<oh {
                                 let iy = y * s - p + ri
-                                if iy < 0 || iy >= h { continue }
+                                let rowInside = iy >= 0 && iy < h
                                 for xo in 0..<ow {
                                     let ix = xo * s - p + si
-                                    if ix < 0 || ix >= wd { continue }
-                                    acc += x.data[((b * c + ci) * h + iy) * wd + ix] * g.data[((b * k + ki) * oh + y) * ow + xo]
+                                    // A padded position is a zero that takes part in the product
+                                    // (0·NaN = NaN), as in conv2d itself and the C backend's GEMM.
+                                    let xv = rowInside && ix >= 0 && ix < wd ? x.data[((b * c + ci) * h + iy) * wd + ix] : 0
+                                    acc += xv * g.data[((b * k + ki) * oh + y) * ow + xo]
                                 }
                             }
                         }

@@ -3,11 +3,18 @@ import NNGCore
 import NNGIR
 import NNGLang
 import NNGRuntime
+import FuzzSupport
 
 // The C backend against the interpreter on arbitrary programs: every graph that checks, whose
 // symbols are given size 2 and whose values are small, is evaluated on both backends with the
 // same inputs and params. Both must fail with the same messages or agree on every output within
 // the contract's tolerance (section 10), NaN matching NaN and infinities matching exactly.
+
+/// The executable's entry point (see `runFuzzer`).
+@_cdecl("fuzz_backends_main")
+public func fuzzBackendsMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv) { data, size in fuzzBackends(data!, size) }
+}
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzBackends(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -1,10 +1,17 @@
 import NNGCore
 import NNGIR
 import NNGRuntime
+import FuzzSupport
 
 // Every reader of user files on arbitrary bytes: the first byte picks the reader (CSV, .npy,
 // IDX, safetensors, a checkpoint's history), the rest is the file. Readers may refuse a file
 // with an error; they must never crash, hang or accept a non-finite value.
+
+/// The executable's entry point (see `runFuzzer`).
+@_cdecl("fuzz_data_main")
+public func fuzzDataMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv) { data, size in fuzzData(data!, size) }
+}
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzData(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

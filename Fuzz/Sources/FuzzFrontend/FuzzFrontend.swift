@@ -1,10 +1,17 @@
 import NNGCore
 import NNGIR
 import NNGLang
+import FuzzSupport
 
 // The front end on arbitrary text: parse → check → lower every graph → print → reparse. The
 // checker must never crash, and every graph it accepts must print to text that lowers again to
 // a graph that prints identically (the printer and the parser agree).
+
+/// The executable's entry point (see `runFuzzer`).
+@_cdecl("fuzz_frontend_main")
+public func fuzzFrontendMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv) { data, size in fuzzFrontend(data!, size) }
+}
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzFrontend(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -307,8 +307,7 @@ final class CCodeGenerator {
             if case .constant(var values) = graph.nodes[i].op {
                 let n = CShape.count(shapes[i])
                 if values.count == 1 && n > 1 { values = [Double](repeating: values[0], count: n) }
-                let body = values.map(lit).joined(separator: ", ")
-                w.line("static \(T) k\(i)[\(max(1, values.count))] = { \(body) };")
+                w.line(CText.constantArray("k\(i)", values, dtype))
             }
         }
         w.line()

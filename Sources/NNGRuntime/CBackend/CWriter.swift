@@ -44,6 +44,23 @@ enum CText {
         return dtype == .f32 ? "((float)\(body))" : body
     }
 
+    /// The definition of a constant array `name` of `values` in `dtype`. A NaN or infinity
+    /// cannot appear in a static initializer (TinyCC folds no `0.0/0.0` there), so an array
+    /// holding one is initialised by its bit patterns through a union and `name` points at it.
+    static func constantArray(_ name: String, _ values: [Double], _ dtype: DType) -> String {
+        let count = max(1, values.count)
+        let type = dtype == .f32 ? "float" : "double"
+        if values.allSatisfy({ (dtype == .f32 ? Double(Float($0)) : $0).isFinite }) {
+            return "static \(type) \(name)[\(count)] = { \(values.map { literal($0, dtype) }.joined(separator: ", ")) };"
+        }
+        let bits = values.map { v in
+            dtype == .f32 ? String(format: "0x%08XU", Float(v).bitPattern) : String(format: "0x%016llXULL", v.bitPattern)
+        }
+        let word = dtype == .f32 ? "unsigned int" : "uint64_t"
+        return "static union { \(word) bits[\(count)]; \(type) v[\(count)]; } \(name)_bits = { { \(bits.joined(separator: ", ")) } };\n"
+            + "static \(type) *const \(name) = \(name)_bits.v;"
+    }
+
     /// A double literal (used for probabilities compared in double).
     static func double(_ value: Double) -> String { literal(value, .f64) }
 
