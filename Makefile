@@ -1,7 +1,8 @@
 # nngc — two commands on a fresh Debian machine with the Swift toolchain:
 #   make demo   installs what is missing, builds, evaluates Graphs/chain.nng with its gradients,
 #               and trains Graphs/xor.nng
-#   make test   installs what is missing, builds, and runs the whole test suite
+#   make test   installs what is missing, builds, runs the whole test suite, then every fuzz
+#               target for FUZZ_CI_SECONDS (default 25) each (CI: .ci/run)
 #   make bench  times nngc against PyTorch and JAX (Benchmarks/peers) and writes the table into
 #               docs/benchmarks.md; creates .build/bench-venv (about 5 GB from PyPI) the first time
 #   make fuzz   builds the fuzz targets of Fuzz/ (libFuzzer + AddressSanitizer) and runs each for
@@ -10,6 +11,7 @@
 SWIFT ?= swift
 NNGC = .build/debug/nngc
 FUZZ_SECONDS ?= 60
+FUZZ_CI_SECONDS ?= 25
 
 .PHONY: deps build demo test bench fuzz clean
 
@@ -27,6 +29,7 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_CI_SECONDS)
 
 # BENCH_FLAGS passes options to Benchmarks/peers/run.py, e.g. BENCH_FLAGS='--rounds 3 --only mlp'.
 BENCH_VENV = .build/bench-venv

@@ -23,9 +23,10 @@ public struct Frontend {
         return Frontend(file: SourceFile(path: path, text: String(decoding: data, as: UTF8.self)))
     }
 
-    /// All diagnostics of the whole file (every graph and fn), for `nngc check`.
+    /// All diagnostics of the whole file (every graph, fn and train block), for `nngc check`.
     public func check() -> [Diagnostic] {
-        parseDiagnostics.isEmpty ? checkModule(module) : parseDiagnostics
+        guard parseDiagnostics.isEmpty else { return parseDiagnostics }
+        return (checkModule(module) + checkTrainBlocks(module)).sorted { $0.range.start < $1.range.start }
     }
 
     /// The checked graph `name` (or the only one), re-typed to `dtype` when given.

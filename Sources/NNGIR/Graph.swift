@@ -31,6 +31,11 @@ public struct Graph: Sendable {
     public var outputs: [(name: String, node: NodeID)] = []
     /// The file the graph came from, for diagnostics.
     public var file: SourceFile?
+    /// The node of each name the graph's body defines, aliases included (`d = c` maps d to
+    /// c's node, which keeps the name c): what `--wrt d` refers to, as `grad(L, d)` does. Set by
+    /// the lowering; passes only append nodes in place, and rewrites that renumber nodes build
+    /// a new graph without it.
+    public var valueNames: [String: NodeID] = [:]
 
     public init(name: String, dtype: DType, file: SourceFile? = nil) {
         self.name = name

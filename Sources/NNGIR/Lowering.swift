@@ -68,8 +68,9 @@ private func lowerGraphOnThisStack(_ module: Module, graphName: String?, options
     }
     var lowerer = Lowerer(module: module, options: options)
     lowerer.checkFunctionDeclarations()
-    let graph = lowerer.lower(decl)
+    var graph = lowerer.lower(decl)
     let diagnostics = deduplicated(lowerer.diagnostics)
+    graph.valueNames = lowerer.valueNames
     return (diagnostics.contains { $0.severity == .error } ? nil : graph, diagnostics)
 }
 
@@ -116,6 +117,8 @@ struct Lowerer {
     var fns: [String: FnDecl] = [:]
     var graph = Graph(name: "", dtype: .f32)
     var diagnostics: [Diagnostic] = []
+    /// The node of every name the graph body defines (aliases included), once lowered.
+    var valueNames: [String: NodeID] = [:]
     /// Random operations created so far (their stream keys are `<graph>/<index>`).
     var randomCount = 0
     /// The fn calls being inlined, outermost first.
@@ -223,6 +226,7 @@ struct Lowerer {
         if !sawOutput {
             error("graph '\(decl.name.name)' has no output", at: decl.name.range)
         }
+        for name in scope.order { if case .node(let n) = scope.entry(name) { valueNames[name] = n } }
         return graph
     }
 

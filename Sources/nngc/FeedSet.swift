@@ -26,6 +26,7 @@ struct FeedSet {
         let valueText = String(text[text.index(after: eq)...])
         do { try add(name: name, value: try FeedValues.tensor(from: valueText, dtype: graph.dtype)) }
         catch let error as FeedValues.ParseError { throw Failure(message: "--set \(name): \(error.description)") }
+        catch let failure as Failure { throw Failure(message: "--set \(name): \(failure.message)") }
     }
 
     mutating func addFile(_ path: String) throws {
@@ -37,6 +38,8 @@ struct FeedSet {
             for (name, value) in values { try add(name: name, value: value) }
         } catch let error as FeedValues.ParseError {
             throw Failure(message: "\(path): \(error.description)")
+        } catch let failure as Failure {
+            throw Failure(message: "\(path): \(failure.message)")
         }
     }
 
@@ -53,7 +56,8 @@ struct FeedSet {
                 let hint = closestName(to: name, among: graph.params.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
                 throw Failure(message: "\(path): '\(name)' is not a param of graph '\(graph.name)'\(hint)")
             }
-            try add(name: name, value: value.converted(to: graph.dtype))
+            do { try add(name: name, value: value.converted(to: graph.dtype)) }
+            catch let failure as Failure { throw Failure(message: "\(path): \(failure.message)") }
         }
     }
 

@@ -1,11 +1,12 @@
 import NNGCore
 import NNGIR
+import NNGLang
 import NNGRuntime
 import FuzzSupport
 
 // Every reader of user files on arbitrary bytes: the first byte picks the reader (CSV, .npy,
-// IDX, safetensors, a checkpoint's history), the rest is the file. Readers may refuse a file
-// with an error; they must never crash, hang or accept a non-finite value.
+// IDX, safetensors, a checkpoint's history, a whole checkpoint), the rest is the file. Readers
+// may refuse a file with an error; they must never crash, hang or accept a non-finite value.
 
 /// The executable's entry point (see `runFuzzer`).
 @_cdecl("fuzz_data_main")
@@ -17,7 +18,7 @@ public func fuzzDataMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutabl
 public func fuzzData(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
     let bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
-    switch data[0] % 5 {
+    switch data[0] % 6 {
     case 0:
         for header in [CSVHeader.auto, .present, .absent] {
             if let out = try? parseCSV(bytes, path: "f.csv", columns: ["x": [0], "y": [1, 0]], header: header) {
@@ -37,11 +38,32 @@ public func fuzzData(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                 fatalError("safetensors: serialized() does not read back to the same file")
             }
         }
-    default:
+    case 4:
         _ = try? History(csv: String(decoding: bytes, as: UTF8.self), path: "history.csv")
+    default:
+        // `--resume` validates every field of a checkpoint of `checkpointGraph`, with Adam's state.
+        if let file = try? Safetensors(bytes: bytes, path: "checkpoint.safetensors") {
+            let folder = RunFolder(path: "run", report: [], hasValidation: false)
+            _ = try? folder.checkpoint(file, graph: checkpointGraph, optimizer: .adam())
+        }
     }
     return 0
 }
+
+/// The graph the checkpoints are read for: params w [2, 2] and b [2] (scripts/fuzz.sh writes a
+/// valid checkpoint of it as a seed).
+private let checkpointGraph: Graph = {
+    let source = """
+    graph g {
+      input x: f32[B, 2]
+      param w: f32[2, 2] = zeros
+      param b: f32[2] = zeros
+      loss = mean(x @ w + b)
+      output loss
+    }
+    """
+    return lowerGraph(parse(SourceFile(path: "g.nng", text: source)).module).graph!
+}()
 
 private func requireFinite(_ t: Tensor) {
     guard t.doubles.allSatisfy(\.isFinite) else { fatalError("a reader accepted a non-finite value") }

@@ -11,7 +11,7 @@ public func gradientGraph(_ graph: Graph, of output: String, wrt: [String]?) thr
         throw DiagnosticsError(Diagnostic("unknown output '\(output)'" + hint))
     }
     let names = wrt ?? graph.params.map(\.name)
-    var taken = Set(graph.outputs.map(\.name))
+    var taken = Set(graph.outputs.map(\.name)).union(graph.valueNames.keys)
     for n in graph.nodes {
         if let name = n.name { taken.insert(name) }
         switch n.op {
@@ -19,7 +19,8 @@ public func gradientGraph(_ graph: Graph, of output: String, wrt: [String]?) thr
         default: break
         }
     }
-    let byName = nodesByName(graph)
+    // An alias (`d = c`) is found through the names the lowering kept, as `grad(L, d)` finds it.
+    let byName = nodesByName(graph).merging(graph.valueNames) { node, _ in node }
     var ids: [NodeID] = []
     var diagnostics: [Diagnostic] = []
     for name in names {

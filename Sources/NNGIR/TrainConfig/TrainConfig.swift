@@ -96,6 +96,9 @@ public struct DataSource: Sendable, Hashable {
     public var range: SourceRange
     /// The value of each `NAME = …` argument (for errors about that binding).
     public var bindingRanges: [String: SourceRange]
+    /// `allow_nonfinite = true` of a csv, npy or idx source: NaN and ±∞ in its files are read
+    /// as they are instead of refused.
+    public var allowsNonFinite = false
 
     public init(_ kind: DataSourceKind, range: SourceRange = .none, bindingRanges: [String: SourceRange] = [:]) {
         self.kind = kind

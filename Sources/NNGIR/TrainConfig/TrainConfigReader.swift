@@ -35,9 +35,38 @@ public func selectTrainBlock(_ module: Module, name: String?) -> (TrainDecl?, [D
     case 0: return (nil, [Diagnostic("the file has no train block")])
     case 1: return (module.trains[0], [])
     default:
+        let unnamed = module.trains.filter { $0.name == nil }
+        if !unnamed.isEmpty { return (nil, unnamed.map { Diagnostic(unnamedTrainBlock, at: trainKeywordRange($0)) }) }
         let names = module.trains.map { $0.name?.name ?? "(unnamed)" }.joined(separator: ", ")
         return (nil, [Diagnostic("the file has several train blocks (\(names)): choose one with --train")])
     }
+}
+
+let unnamedTrainBlock = "a file with several train blocks must name each (train NAME { … }) so that --train can choose"
+
+/// Every train block read as `nngc train` would read it, without loading data (what `nngc
+/// check` reports beyond the graphs): with several blocks each needs a name, and no name twice.
+public func checkTrainBlocks(_ module: Module) -> [Diagnostic] {
+    var out: [Diagnostic] = []
+    var seen: [String: SourceRange] = [:]
+    for decl in module.trains {
+        if let name = decl.name {
+            if let first = seen[name.name] {
+                let line = module.file.lineColumn(of: first.start).line
+                out.append(Diagnostic("train block '\(name.name)' is defined more than once", at: name.range,
+                                      notes: ["note: '\(name.name)' was first defined at line \(line)"]))
+            }
+            seen[name.name] = seen[name.name] ?? name.range
+        } else if module.trains.count > 1 {
+            out.append(Diagnostic(unnamedTrainBlock, at: trainKeywordRange(decl)))
+        }
+        let (graphName, d1) = trainGraphName(decl, module: module)
+        out += d1
+        // A graph that does not check is reported by checkModule.
+        guard let graphName, let graph = lowerGraph(module, graphName: graphName).graph else { continue }
+        out += readTrainConfig(decl, module: module, graph: graph).1
+    }
+    return out
 }
 
 /// The graph a train block trains: its `graph` key, or the file's only graph.
@@ -471,6 +500,7 @@ struct TrainConfigReader {
             var path: String?
             var columns: [String: [Int]] = [:]
             var header = CSVHeader.auto
+            var allowNonFinite = false
             var sawKeyword = false
             for (i, arg) in args.enumerated() {
                 guard let label = arg.label else {
@@ -487,6 +517,10 @@ struct TrainConfigReader {
                     header = try headerValue(arg.value)
                     continue
                 }
+                if label.name == Self.allowNonFinite {
+                    allowNonFinite = try allowNonFiniteValue(arg.value, of: "csv")
+                    continue
+                }
                 guard columns[label.name] == nil else {
                     throw fail("argument '\(label.name)' of 'csv' is given twice", at: label.range)
                 }
@@ -495,12 +529,19 @@ struct TrainConfigReader {
             }
             guard let path else { throw fail("'csv' needs a file path: csv(\"data.csv\", x = [0, 1])", at: callee.range) }
             guard !columns.isEmpty else { throw fail("'csv' binds no input: add NAME = [columns]", at: callee.range) }
-            return DataSource(.csv(path: path, columns: columns, header: header), range: e.range, bindingRanges: ranges)
+            var source = DataSource(.csv(path: path, columns: columns, header: header), range: e.range, bindingRanges: ranges)
+            source.allowsNonFinite = allowNonFinite
+            return source
         case "npy", "idx":
             var paths: [String: String] = [:]
+            var allowNonFinite = false
             for arg in args {
                 guard let label = arg.label else {
                     throw fail("'\(callee.name)' binds inputs by name: \(callee.name)(x = \"x.\(callee.name)\")", at: arg.value.range)
+                }
+                if label.name == Self.allowNonFinite {
+                    allowNonFinite = try allowNonFiniteValue(arg.value, of: callee.name)
+                    continue
                 }
                 guard paths[label.name] == nil else {
                     throw fail("argument '\(label.name)' of '\(callee.name)' is given twice", at: label.range)
@@ -512,7 +553,9 @@ struct TrainConfigReader {
                 ranges[label.name] = arg.value.range
             }
             guard !paths.isEmpty else { throw fail("'\(callee.name)' binds no input: add NAME = \"PATH\"", at: callee.range) }
-            return DataSource(callee.name == "npy" ? .npy(paths) : .idx(paths), range: e.range, bindingRanges: ranges)
+            var source = DataSource(callee.name == "npy" ? .npy(paths) : .idx(paths), range: e.range, bindingRanges: ranges)
+            source.allowsNonFinite = allowNonFinite
+            return source
         default: // grid
             var grids: [String: Linspace] = [:]
             for arg in args {
@@ -528,6 +571,14 @@ struct TrainConfigReader {
             guard !grids.isEmpty else { throw fail("'grid' binds no input: add NAME = linspace(A, B, N)", at: callee.range) }
             return DataSource(.grid(grids), range: e.range, bindingRanges: ranges)
         }
+    }
+
+    /// The keyword of csv, npy and idx that lets NaN and ±∞ through (docs/training-data.md).
+    static let allowNonFinite = "allow_nonfinite"
+
+    mutating func allowNonFiniteValue(_ e: Expr, of source: String) throws(ConfigFailure) -> Bool {
+        guard case .bool(let b) = e.kind else { throw fail("'\(Self.allowNonFinite)' of '\(source)' must be true or false", at: e.range) }
+        return b
     }
 
     mutating func headerValue(_ e: Expr) throws(ConfigFailure) -> CSVHeader {

@@ -7,8 +7,9 @@ import NNGCore
 public let npySupportedDTypes = ["<f4", "<f8", "<i4", "<i8", "|u1"]
 
 /// Parses a NumPy .npy file (format versions 1, 2 and 3; little-endian f4, f8, i4, i8 and
-/// u1; C order).
-public func parseNPY(_ bytes: [UInt8], path: String) throws(DataError) -> Tensor {
+/// u1; C order). A NaN or infinity is refused unless `allowNonFinite` (the source's
+/// `allow_nonfinite = true`).
+public func parseNPY(_ bytes: [UInt8], path: String, allowNonFinite: Bool = false) throws(DataError) -> Tensor {
     let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
     guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
         throw DataError("\(path): not a NumPy .npy file (bad magic)")
@@ -75,13 +76,14 @@ public func parseNPY(_ bytes: [UInt8], path: String) throws(DataError) -> Tensor
         default: for i in 0..<count { values[i] = Double(raw[base + i]) }
         }
     }
-    try checkFinite(values, shape: shape, path: path)
+    if !allowNonFinite { try checkFinite(values, shape: shape, path: path) }
     return Tensor(shape: shape, values: values, dtype: .f64)
 }
 
 /// Parses an IDX file: two zero bytes, a type byte (0x08 u8, 0x09 i8, 0x0B i16, 0x0C i32,
-/// 0x0D f32, 0x0E f64), the rank, big-endian u32 dimensions, then big-endian data.
-public func parseIDX(_ bytes: [UInt8], path: String) throws(DataError) -> Tensor {
+/// 0x0D f32, 0x0E f64), the rank, big-endian u32 dimensions, then big-endian data. A NaN or
+/// infinity is refused unless `allowNonFinite`.
+public func parseIDX(_ bytes: [UInt8], path: String, allowNonFinite: Bool = false) throws(DataError) -> Tensor {
     guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0 else {
         let shown = bytes.prefix(4).map { String($0, radix: 16).leftPadded(2) }.joined()
         throw DataError("\(path): not an IDX file (bad magic 0x\(shown))")
@@ -123,7 +125,7 @@ public func parseIDX(_ bytes: [UInt8], path: String) throws(DataError) -> Tensor
         default: for i in 0..<count { values[i] = Double(bitPattern: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: b + 8 * i, as: UInt64.self))) }
         }
     }
-    try checkFinite(values, shape: shape, path: path)
+    if !allowNonFinite { try checkFinite(values, shape: shape, path: path) }
     return Tensor(shape: shape, values: values, dtype: .f64)
 }
 
@@ -146,7 +148,7 @@ private func checkFinite(_ values: [Double], shape: [Int], path: String) throws(
     var index: [Int] = [], rest = i
     for d in shape.reversed() { index.append(d > 0 ? rest % d : 0); rest /= max(d, 1) }
     let value = values[i].isNaN ? "NaN" : values[i] > 0 ? "inf" : "-inf"
-    throw DataError("\(path): element \(i) (index [\(index.reversed().map(String.init).joined(separator: ", "))]) is \(value); data must be finite")
+    throw DataError("\(path): element \(i) (index [\(index.reversed().map(String.init).joined(separator: ", "))]) is \(value); data must be finite (allow_nonfinite = true accepts it)")
 }
 
 private func readLE32(_ b: [UInt8], _ at: Int) -> UInt32 {

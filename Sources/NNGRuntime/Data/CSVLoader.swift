@@ -11,10 +11,11 @@ import NNGIR
 /// - Only the selected columns must be numeric (other columns may hold text).
 /// - Each binding gives [N, k] for k columns, or [N] when `flat` names it (an input of rank 1
 ///   takes one column as [N]).
-/// - Every selected cell must be a finite number (`nan`, `inf` and `1e999` are refused).
+/// - Every selected cell must be a finite number (`nan`, `inf` and `1e999` are refused) unless
+///   `allowNonFinite` (the source's `allow_nonfinite = true`).
 /// Errors name the file, the line and the column (`data.csv:4:3: 'abc' is not a number (column 1)`).
 public func parseCSV(_ bytes: [UInt8], path: String, columns: [String: [Int]], header: CSVHeader,
-                     flat: Set<String> = []) throws(DataError) -> [String: Tensor] {
+                     flat: Set<String> = [], allowNonFinite: Bool = false) throws(DataError) -> [String: Tensor] {
     // Split into lines: (1-based line number, byte range without the line end).
     var lines: [(number: Int, start: Int, end: Int)] = []
     var lineStart = 0
@@ -72,10 +73,10 @@ public func parseCSV(_ bytes: [UInt8], path: String, columns: [String: [Int]], h
             }
             // nan, inf and numbers beyond the range of a double (1e999) would only surface later
             // as a NaN loss that names neither the file nor the cell.
-            guard v.isFinite else {
+            guard v.isFinite || allowNonFinite else {
                 let column = scalarCount(bytes, row.start, f.start) + 1
                 let text = String(decoding: bytes[f.start..<f.end], as: UTF8.self).trimmingCharacters(in: .whitespaces)
-                throw DataError("\(path):\(row.number):\(column): '\(text)' is not a finite number (column \(c))")
+                throw DataError("\(path):\(row.number):\(column): '\(text)' is not a finite number (column \(c)); allow_nonfinite = true accepts it")
             }
             values[slot[c]].append(v)
         }

@@ -120,15 +120,16 @@ public struct DataLoader: Sendable {
         switch source.kind {
         case .csv(let path, let columns, let header):
             let bytes = try read(path)
-            let out = try parseCSV(bytes, path: path, columns: columns, header: header, flat: flat)
+            let out = try parseCSV(bytes, path: path, columns: columns, header: header, flat: flat,
+                                   allowNonFinite: source.allowsNonFinite)
             return out.keys.sorted().map { ($0, out[$0]!) }
         case .npy(let paths):
             var out: [(String, Tensor)] = []
-            for name in paths.keys.sorted() { out.append((name, try parseNPY(try read(paths[name]!), path: paths[name]!))) }
+            for name in paths.keys.sorted() { out.append((name, try parseNPY(try read(paths[name]!), path: paths[name]!, allowNonFinite: source.allowsNonFinite))) }
             return out
         case .idx(let paths):
             var out: [(String, Tensor)] = []
-            for name in paths.keys.sorted() { out.append((name, try parseIDX(try read(paths[name]!), path: paths[name]!))) }
+            for name in paths.keys.sorted() { out.append((name, try parseIDX(try read(paths[name]!), path: paths[name]!, allowNonFinite: source.allowsNonFinite))) }
             return out
         case .grid(let grids):
             for name in grids.keys.sorted() {

@@ -27,7 +27,16 @@ public struct RunFolder: Sendable {
 
     private func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 
+    /// Creates the folder, after checking that none of the files a run writes is a folder: a
+    /// file that cannot be written is refused before training, not after the other files of the
+    /// first epoch are written.
     public func create() throws(DiagnosticsError) {
+        for file in [checkpointPath, historyPath, chartPath, paramsPath] {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), isFolder.boolValue {
+                throw DiagnosticsError(Diagnostic("cannot write '\(file)': a folder is in its place"))
+            }
+        }
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
         catch { throw DiagnosticsError(Diagnostic("cannot create the output folder '\(path)': \(error.localizedDescription)")) }
     }
@@ -102,6 +111,12 @@ public struct RunFolder: Sendable {
         let file: Safetensors
         do { file = try Safetensors.read(path: checkpointPath) }
         catch { throw DiagnosticsError(Diagnostic("cannot resume from '\(path)': \(error)")) }
+        return try checkpoint(file, graph: graph, optimizer: optimizer)
+    }
+
+    /// The checkpoint `file` holds, every field validated against `graph` and `optimizer`
+    /// (the fuzz target of docs/fuzzing.md calls this on arbitrary files).
+    public func checkpoint(_ file: Safetensors, graph: Graph, optimizer: OptimizerConfig) throws(DiagnosticsError) -> TrainingCheckpoint {
         let m = file.metadata
         func fail(_ why: String) -> DiagnosticsError {
             DiagnosticsError(Diagnostic("cannot resume from '\(checkpointPath)': \(why)"))
