@@ -27,7 +27,7 @@ extension EvalCommand {
         let crossings = try crossingLevels(), plots = try plotFiles()
         let summarised = Set(graph.outputs.map(\.name))
         for name in crossings.map(\.output) + plots.map(\.output) where !summarised.contains(name) {
-            let hint = closestName(to: name, among: Array(summarised)).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = closestName(to: name, among: graph.outputs.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
             throw UserFailure("error: '\(name)' is not an output of graph '\(graph.name)'\(hint)")
         }
         let dataset: Dataset

@@ -77,16 +77,107 @@ private func firstLine(_ r: CLIResult) -> String {
     }
 }
 
+extension HostileInputTests {
+    @Test func nonFiniteConstantsWorkOnBothBackends() throws {
+        let source = "graph g {\n  input x: f32[2]\n  y = x * (0/0) + 1e308 * 10\n  z = x - 1e308 * 10\n  output y\n  output z\n}\n"
+        for r in try evalOnBothBackends(source, ["--set", "x=[1,2]"]) {
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("y = [nan, nan]") && r.stdout.contains("z = [-inf, -inf]"), "\(r.stdout)")
+        }
+    }
+
+    @Test func theConv2dWeightGradientMultipliesPaddedZerosOnBothBackends() throws {
+        // Every weight meets the NaN of z at output (0, 0), through a padded zero or not: 0·NaN = NaN.
+        let source = """
+        graph g {
+          input x: f64[1, 1, 2, 2]
+          input z: f64[1, 1, 2, 2]
+          param w: f64[1, 1, 3, 3] = ones
+          y = conv2d(x, w, padding = 1)
+          L = sum(y * z)
+          output L
+        }
+        """
+        let args = ["--set", "x=[[[[1, 2], [2, 3]]]]", "--set", "z=[[[[nan, 1], [1, 1]]]]", "--grad", "L", "--wrt", "w"]
+        for r in try evalOnBothBackends(source, args) {
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("dL/dw = [[[[nan, nan, nan], [nan, nan, nan], [nan, nan, nan]]]]"), "\(r.stdout)")
+        }
+    }
+
+    @Test func wrtAcceptsAnAliasAsGradDoes() throws {
+        let source = "graph g {\n  input x: f32[2]\n  param c: f32[2] = ones\n  d = c\n  L = sum(x * d)\n  output L\n}\n"
+        for r in try evalOnBothBackends(source, ["--set", "x=[1,2]", "--grad", "L", "--wrt", "d"]) {
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("dL/dd = [1, 2]"), "\(r.stdout)")
+        }
+        let typo = try eval(source, ["--set", "x=[1,2]", "--grad", "L", "--wrt", "dd"], backend: "c")
+        #expect(typo.status == 1 && typo.stderr.contains("unknown name 'dd' to differentiate with respect to; did you mean 'd'?"), "\(typo.stderr)")
+    }
+
+    @Test func severalUnnamedTrainBlocksAreRefusedByCheckAndTrainAlike() throws {
+        let block = "train {\n  data = grid(x = linspace(0, 1, 4))\n  epochs = 1\n}\n"
+        let path = CLI.temporaryFile(linearGraph + block + block)
+        let message = "error: a file with several train blocks must name each (train NAME { … }) so that --train can choose"
+        for args in [["check", path], ["train", path, "-o", path + ".run"]] {
+            let r = try CLI.run(args)
+            #expect(r.status == 1)
+            #expect(r.stderr.contains(".nng:7:1: \(message)") && r.stderr.contains(".nng:11:1: \(message)"), "\(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: path + ".run"))
+    }
+
+    @Test func checkReportsWhatTrainWouldRefuse() throws {
+        let path = CLI.temporaryFile(linearGraph + "train {\n  data = gridd(x = linspace(0, 1, 4))\n  minimize = los\n  epochs = 1\n}\n")
+        let r = try CLI.run(["check", path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains(".nng:8:10: error: unknown data source 'gridd'; did you mean 'grid'?"), "\(r.stderr)")
+        #expect(r.stderr.contains(".nng:9:14: error: 'los' is not an output of graph 'g'; did you mean 'loss'?"), "\(r.stderr)")
+    }
+
+    @Test func nonFiniteDataIsReadWhenTheSourceOptsIn() throws {
+        let r = try trainLinear(data: "csv(\"d.csv\", x = [1], allow_nonfinite = true)", files: ["d.csv": "a,b\n1,2\n3,nan\n"])
+        // The file is read; training then stops at the NaN loss it causes.
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("the loss became NaN") && !r.stderr.contains("is not a finite number"), "\(r.stderr)")
+    }
+
+    @Test func aFolderInThePlaceOfAFileIsRefusedBeforeTraining() throws {
+        let path = CLI.temporaryFile(linearGraph + "train {\n  data = grid(x = linspace(0, 1, 4))\n  epochs = 1\n}\n")
+        let run = (path as NSString).deletingLastPathComponent + "/run"
+        try FileManager.default.createDirectory(atPath: run + "/params.safetensors", withIntermediateDirectories: true)
+        let r = try CLI.run(["train", path, "-o", run])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("error: cannot write '\(run)/params.safetensors': a folder is in its place"), "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: run) == ["params.safetensors"])
+    }
+
+    @Test func aMisshapedParamsFileIsNamed() throws {
+        let path = CLI.temporaryFile(linearGraph + "train {\n  data = grid(x = linspace(0, 1, 4))\n  epochs = 1\n}\n")
+        let run = (path as NSString).deletingLastPathComponent + "/run"
+        #expect(try CLI.run(["train", path, "-o", run]).status == 0)
+        let other = CLI.temporaryFile("graph g {\n  input x: f32[2]\n  param w: f32[3] = zeros\n  y = sum(x) + sum(w)\n  output y\n}\n")
+        let r = try CLI.run(["eval", other, "--params", run + "/params.safetensors", "--set", "x=[1,2]"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("error: \(run)/params.safetensors: param 'w' is f32[3], but the value given has shape [1, 1]"), "\(r.stderr)")
+    }
+}
+
+/// A one-input linear model (lines 1–6), for train blocks appended after it.
+private let linearGraph = """
+graph g {
+  input x: f32[B, 1]
+  param w: f32[1, 1] = zeros
+  loss = mean(x @ w)
+  output loss
+}
+
+"""
+
 /// `nngc train` of a one-input linear model on `data` (the train block's `data` value, on line
 /// 8 from column 14), with `files` (name → text) written beside the model.
 private func trainLinear(data: String, files: [String: String] = [:]) throws -> CLIResult {
-    let source = """
-    graph g {
-      input x: f32[B, 1]
-      param w: f32[1, 1] = zeros
-      loss = mean(x @ w)
-      output loss
-    }
+    let source = linearGraph + """
     train {
       data     = \(data)
       minimize = loss
