@@ -1,3 +1,4 @@
+import Dispatch
 import NNGCore
 import NNGIR
 
@@ -29,7 +30,7 @@ public enum ParameterInitializer {
         let n = ShapeMath.checkedCount(shape) ?? 0
         let key = CounterRandom.key(name)
         func normals(_ std: Double) -> [Double] {
-            (0..<n).map { std * CounterRandom.normal(seed: seed, step: 0, stream: key, index: UInt64($0)) }
+            parallelValues(count: n) { std * CounterRandom.normal(seed: seed, step: 0, stream: key, index: UInt64($0)) }
         }
         let values: [Double]
         switch initializer {
@@ -50,6 +51,22 @@ public enum ParameterInitializer {
             values = normals((2 / Double(f.fanIn + f.fanOut)).squareRoot())
         }
         return Tensor(shape: shape, values: values, dtype: dtype)
+    }
+
+    /// `value(i)` for i in 0..<count, in chunks on every core for large counts: each value is a
+    /// pure function of its index (counter-based random numbers), so the result is the same on
+    /// any number of threads. A normal draw costs a log and a cos: the 1.9 million weights of a
+    /// 784-1024-1024-10 MLP took 50 ms on one core.
+    static func parallelValues(count: Int, _ value: (Int) -> Double) -> [Double] {
+        let chunk = 1 << 15
+        guard count > chunk else { return (0..<count).map(value) }
+        return [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let base = buffer.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { c in
+                for i in (c * chunk)..<min(count, (c + 1) * chunk) { (base + i).initialize(to: value(i)) }
+            }
+            initialized = count
+        }
     }
 
     /// fan_in and fan_out of a weight of this shape (see the type's comment).

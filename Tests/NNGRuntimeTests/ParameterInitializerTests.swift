@@ -40,6 +40,16 @@ import Testing
         #expect(v["u"]!.doubles.allSatisfy { $0 >= -2 && $0 <= 1 })
     }
 
+    /// A large normal parameter is drawn in chunks on several threads: the same values as drawn
+    /// one after another (with a partial last chunk).
+    @Test func largeParametersAreTheSerialFormula() {
+        var b = GraphBuilder(.f64)
+        b.param("w", [3, 40_001], .normal(std: 0.25))
+        let v = ParameterInitializer.initialValues(of: b.graph, seed: 3)
+        let k = CounterRandom.key("w")
+        #expect(v["w"]!.doubles == (0..<120_003).map { 0.25 * CounterRandom.normal(seed: 3, step: 0, stream: k, index: UInt64($0)) })
+    }
+
     @Test(arguments: DType.allCases)
     func deterministicAndIndependentOfOtherParams(dtype: DType) {
         var b1 = GraphBuilder(dtype)
