@@ -1,18 +1,62 @@
-/// One dimension of a shape: a concrete size, or a symbol bound at run time.
+/// One dimension of a shape: a concrete size, a symbol bound at run time, or a product of
+/// symbols with an integer coefficient (`2*B`, `L*L`). `Dim(_: Monomial)` keeps the form
+/// canonical, so equal dimensions compare equal.
 public enum Dim: Hashable, Sendable, CustomStringConvertible {
     case known(Int)
     case symbol(String)
+    /// Never a plain integer or a single symbol (those are `.known` and `.symbol`).
+    case product(Monomial)
+
+    /// The canonical dimension of a positive monomial; nil when the coefficient is not positive.
+    public init?(_ m: Monomial) {
+        guard m.coefficient > 0 else { return nil }
+        if m.symbols.isEmpty {
+            self = .known(m.coefficient)
+        } else if m.coefficient == 1, m.symbols.count == 1, let (s, e) = m.symbols.first, e == 1 {
+            self = .symbol(s)
+        } else {
+            self = .product(m)
+        }
+    }
 
     public var description: String {
         switch self {
         case .known(let n): return String(n)
         case .symbol(let s): return s
+        case .product(let m): return m.sourceText
         }
     }
 
     public var value: Int? {
         if case .known(let n) = self { return n }
         return nil
+    }
+
+    /// The dimension as a product.
+    public var monomial: Monomial {
+        switch self {
+        case .known(let n): return Monomial(coefficient: n)
+        case .symbol(let s): return Monomial(symbols: [s: 1])
+        case .product(let m): return m
+        }
+    }
+
+    /// The symbols it mentions, sorted.
+    public var symbols: [String] {
+        switch self {
+        case .known: return []
+        case .symbol(let s): return [s]
+        case .product(let m): return m.symbols.keys.sorted()
+        }
+    }
+
+    /// The size once every symbol it mentions is bound (itself when something is unbound).
+    public func resolved(_ bindings: [String: Int]) -> Dim {
+        switch self {
+        case .known: return self
+        case .symbol(let s): return bindings[s].map { .known($0) } ?? self
+        case .product(let m): return m.evaluated(bindings).map { .known($0) } ?? self
+        }
     }
 }
 
@@ -48,7 +92,9 @@ public struct Shape: Hashable, Sendable, CustomStringConvertible, ExpressibleByA
     public var elementCount: Int? { concrete.map { $0.reduce(1, *) } }
 
     public var symbols: [String] {
-        dims.compactMap { if case .symbol(let s) = $0 { return s } else { return nil } }
+        var seen: [String] = []
+        for d in dims { for s in d.symbols where !seen.contains(s) { seen.append(s) } }
+        return seen
     }
 
     public subscript(i: Int) -> Dim {
@@ -60,10 +106,7 @@ public struct Shape: Hashable, Sendable, CustomStringConvertible, ExpressibleByA
 
     /// Replaces symbols by their bound sizes.
     public func resolved(_ bindings: [String: Int]) -> Shape {
-        Shape(dims.map { d in
-            if case .symbol(let s) = d, let v = bindings[s] { return .known(v) }
-            return d
-        })
+        Shape(dims.map { $0.resolved(bindings) })
     }
 }
 

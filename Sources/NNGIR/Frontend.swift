@@ -23,16 +23,20 @@ public struct Frontend {
         return Frontend(file: SourceFile(path: path, text: String(decoding: data, as: UTF8.self)))
     }
 
-    /// All diagnostics of the whole file (every graph, fn and train block), for `nngc check`.
-    public func check() -> [Diagnostic] {
+    /// All diagnostics of the whole file (every graph, fn and train block), for `nngc check`,
+    /// with `sizes` (`--size`) bound before checking.
+    public func check(sizes: [String: Int] = [:]) -> [Diagnostic] {
         guard parseDiagnostics.isEmpty else { return parseDiagnostics }
-        return (checkModule(module) + checkTrainBlocks(module)).sorted { $0.range.start < $1.range.start }
+        return (checkModule(module, overrides: sizes) + checkTrainBlocks(module, overrides: sizes)).sorted { $0.range.start < $1.range.start }
     }
 
-    /// The checked graph `name` (or the only one), re-typed to `dtype` when given.
-    public func graph(named name: String? = nil, dtype: DType? = nil) throws(DiagnosticsError) -> Graph {
+    /// The checked graph `name` (or the only one), re-typed to `dtype` when given. Its sizes are
+    /// `sizes` (`--size`), else those the sources of its train blocks bind (SourceSizes.swift).
+    public func graph(named name: String? = nil, dtype: DType? = nil, sizes: [String: Int] = [:]) throws(DiagnosticsError) -> Graph {
         if !parseDiagnostics.isEmpty { throw DiagnosticsError(parseDiagnostics) }
-        let (graph, diagnostics) = lowerGraph(module, graphName: name, dtype: dtype)
+        let (bound, sizeDiagnostics) = graphSizes(module, graphName: name, overrides: sizes)
+        if !sizeDiagnostics.isEmpty { throw DiagnosticsError(sizeDiagnostics) }
+        let (graph, diagnostics) = lowerGraph(module, graphName: name, options: LoweringOptions(dtype: dtype, sizes: bound))
         if let graph, !diagnostics.contains(where: { $0.severity == .error }) { return graph }
         throw DiagnosticsError(diagnostics.isEmpty ? [Diagnostic("graph could not be checked")] : diagnostics)
     }

@@ -194,7 +194,7 @@ extension Lowerer {
         return out
     }
 
-    /// A list of dimensions: positive integer literals and symbol names (and `-1` if allowed).
+    /// A list of dimensions: positive integers, symbols and dimension arithmetic (and `-1` if allowed).
     mutating func dimList(_ e: Expr, allowInfer: Bool, of op: String) throws(LoweringFailure) -> [Dim] {
         guard case .list(let items) = e.kind else {
             throw fail("the shape of '\(op)' must be a list of integers and symbols", at: e.range)
@@ -202,9 +202,10 @@ extension Lowerer {
         var dims: [Dim] = []
         var inferred = false
         for item in items {
-            if case .name(let s) = item.kind { dims.append(.symbol(s)); continue }
             guard let v = literalInt(item) else {
-                throw fail("the shape of '\(op)' must be a list of integers and symbols", at: item.range)
+                do { dims.append(try evaluateDimension(item, sizes: options.sizes)) }
+                catch { throw fail(error.message, at: error.range) }
+                continue
             }
             if v == -1, allowInfer {
                 guard !inferred else { throw fail("only one dimension of '\(op)' can be -1", at: item.range) }

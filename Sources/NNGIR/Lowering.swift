@@ -32,9 +32,14 @@ public struct LoweringOptions: Sendable {
     /// Bounds on the work of the lowering (LoweringLimits.swift).
     public var limits = LoweringLimits()
 
-    public init(dtype: DType? = nil,
+    /// Sizes bound before checking (`--size`, a data source such as `ising(L = 16)`): these
+    /// symbols are replaced by their sizes in every type and shape (DimensionArithmetic.swift).
+    public var sizes: [String: Int] = [:]
+
+    public init(dtype: DType? = nil, sizes: [String: Int] = [:],
                 differentiate: (@Sendable (inout Graph, NodeID, NodeID) throws(ShapeError) -> NodeID)? = nil) {
         self.dtype = dtype
+        self.sizes = sizes
         self.differentiate = differentiate
     }
 }
@@ -75,11 +80,12 @@ private func lowerGraphOnThisStack(_ module: Module, graphName: String?, options
 }
 
 /// Checks every graph and fn of the module (for `nngc check`): all diagnostics, in source order.
-public func checkModule(_ module: Module) -> [Diagnostic] {
-    onLargeStack { checkModuleOnThisStack(module) }
+/// Each graph is checked with the sizes its train blocks' sources bind, or `overrides` (`--size`).
+public func checkModule(_ module: Module, overrides: [String: Int] = [:]) -> [Diagnostic] {
+    onLargeStack { checkModuleOnThisStack(module, overrides: overrides) }
 }
 
-private func checkModuleOnThisStack(_ module: Module) -> [Diagnostic] {
+private func checkModuleOnThisStack(_ module: Module, overrides: [String: Int]) -> [Diagnostic] {
     var all: [Diagnostic] = []
     var lowerer = Lowerer(module: module, options: LoweringOptions())
     lowerer.checkFunctionDeclarations()
@@ -93,7 +99,9 @@ private func checkModuleOnThisStack(_ module: Module) -> [Diagnostic] {
             continue
         }
         seen[g.name.name] = g.name.range
-        var l = Lowerer(module: module, options: LoweringOptions())
+        let (sizes, sizeDiagnostics) = graphSizes(module, graphName: g.name.name, overrides: overrides)
+        all += sizeDiagnostics
+        var l = Lowerer(module: module, options: LoweringOptions(sizes: sizes))
         _ = l.lower(g)
         all += l.diagnostics
     }
@@ -195,8 +203,9 @@ struct Lowerer {
             case .param(let id, let typeExpr, let initializer):
                 var entry = Scope.Entry.poisoned
                 if let type = resolveType(typeExpr) {
-                    if type.shape.concrete == nil {
-                        error("parameter '\(id.name)' must have a concrete shape, got \(type)", at: typeExpr.range)
+                    if let unbound = type.shape.symbols.first {
+                        error("parameter '\(id.name)' is \(type): the size of '\(unbound)' is not bound; give --size \(unbound)=N, or a data source that binds it",
+                              at: typeExpr.dims.first { $0.mentions(unbound) }?.range ?? typeExpr.range)
                     } else if Monomial(type.shape.dims) == nil {
                         error("parameter '\(id.name)' is too large: \(type)", at: typeExpr.range)
                     } else if let initValue = try? paramInit(initializer, type: type, name: id), scope.entry(id.name) == nil {
@@ -284,7 +293,12 @@ struct Lowerer {
                 }
                 dims.append(.known(n))
             case .symbol(let id):
-                dims.append(.symbol(id.name))
+                dims.append(options.sizes[id.name].map { .known($0) } ?? .symbol(id.name))
+            case .arithmetic(let e):
+                do { dims.append(try evaluateDimension(e, sizes: options.sizes)) } catch {
+                    self.error(error.message, at: error.range)
+                    ok = false
+                }
             }
         }
         return ok ? TensorType(graph.dtype, Shape(dims)) : nil

@@ -36,6 +36,16 @@ public struct Expr: Sendable {
         self.kind = kind
         self.range = range
     }
+
+    /// Whether the name `name` occurs in the expression (through operators and parentheses).
+    public func mentions(_ name: String) -> Bool {
+        switch kind {
+        case .name(let n): return n == name
+        case .unary(_, let x): return x.mentions(name)
+        case .binary(_, let a, let b, _): return a.mentions(name) || b.mentions(name)
+        default: return false
+        }
+    }
 }
 
 /// A call argument: positional (`label == nil`) or keyword.
@@ -51,11 +61,23 @@ public struct Argument: Sendable {
 public enum DimExpr: Sendable {
     case size(Int, SourceRange)
     case symbol(Identifier)
+    /// Dimension arithmetic such as `L*L` or `8*(L/2)` (extension); the checker evaluates it.
+    case arithmetic(Expr)
 
     public var range: SourceRange {
         switch self {
         case .size(_, let r): return r
         case .symbol(let id): return id.range
+        case .arithmetic(let e): return e.range
+        }
+    }
+
+    /// Whether the dimension mentions the symbol `name`.
+    public func mentions(_ name: String) -> Bool {
+        switch self {
+        case .size: return false
+        case .symbol(let id): return id.name == name
+        case .arithmetic(let e): return e.mentions(name)
         }
     }
 }

@@ -128,8 +128,8 @@ extension Parser {
         if kind != .rightBracket {
             while true {
                 let d = peek()
-                if d.kind == .identifier {
-                    dims.append(.symbol(Parser.identifier(advance())))
+                if d.kind == .identifier || d.kind == .leftParen || (d.kind == .number && isArithmeticAhead()) {
+                    dims.append(try parseDimension())
                 } else if d.kind == .number {
                     guard d.isInteger, d.numberValue > 0 else {
                         throw error("expected a dimension (a positive integer or a symbol), found '\(Token.abbreviate(d.text))'",
@@ -151,6 +151,19 @@ extension Parser {
         bracketDepth -= 1
         let close = advance()
         return TypeExpr(dtype: dtype, dims: dims, range: t.range.union(close.range))
+    }
+
+    /// Whether the token after the current one continues a dimension expression (`2*L`).
+    mutating func isArithmeticAhead() -> Bool {
+        [.plus, .minus, .star, .slash, .caret].contains(kindAfterCurrent())
+    }
+
+    /// One dimension that is a symbol or arithmetic (`L`, `L*L`, `8*(L/2)`): an expression,
+    /// which the checker evaluates and restricts to integers, symbols and `+ - * / ^`.
+    mutating func parseDimension() throws -> DimExpr {
+        let e = try parseExpression()
+        if case .name(let n) = e.kind { return .symbol(Identifier(n, e.range)) }
+        return .arithmetic(e)
     }
 
     // MARK: fn

@@ -139,6 +139,21 @@ public struct Interpreter: Sendable {
             }
         }
         if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
+        // A product dimension (`2*B`) binds nothing; it must agree with the symbols' sizes.
+        func checkProducts(_ kind: String, _ name: String, _ id: NodeID, _ value: Tensor?) {
+            let node = graph.nodes[id]
+            guard let value, node.type.shape.rank == value.rank else { return }
+            for (d, v) in zip(node.type.shape.dims, value.shape) {
+                guard case .product = d, let want = d.resolved(sizes).value, want != v else { continue }
+                let bindings = d.symbols.map { "\($0) = \(sizes[$0]!)" }.joined(separator: ", ")
+                diagnostics.append(Diagnostic("\(kind) '\(name)' expects \(node.type) = \(node.type.dtype)\(node.type.shape.resolved(sizes)) (\(bindings)), got shape \(ShapeMath.describe(value.shape))",
+                                              at: node.range))
+                return
+            }
+        }
+        for (name, id) in graph.inputs { checkProducts("input", name, id, inputs[name]) }
+        for (name, id) in graph.params { checkProducts("param", name, id, params[name]) }
+        if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
         try checkValueSizes(sizes)
         return sizes
     }

@@ -40,12 +40,13 @@ struct GraphOptions: ParsableArguments {
         return options
     }
 
-    /// Loads, parses and checks the graph, or throws the rendered diagnostics.
-    func loadGraph() throws -> (Frontend, Graph) {
+    /// Loads, parses and checks the graph, or throws the rendered diagnostics. `sizes` (`--size`)
+    /// are bound before checking, over those the file's data sources bind.
+    func loadGraph(sizes: [String: Int] = [:]) throws -> (Frontend, Graph) {
         MemoryOption.apply(maxMemory)
         let frontend: Frontend
         do { frontend = try Frontend.load(path: file) } catch { throw UserFailure(error, file: nil) }
-        do { return (frontend, try frontend.graph(named: graph, dtype: dtype)) }
+        do { return (frontend, try frontend.graph(named: graph, dtype: dtype, sizes: sizes)) }
         catch { throw UserFailure(error, file: frontend.file) }
     }
 }
@@ -69,7 +70,7 @@ struct RunOptionsGroup: ParsableArguments {
     /// `--seed`, or 0 when not given.
     var seed: UInt64 { seedOption ?? 0 }
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("A symbol's size where no input binds it.", valueName: "SYM=N"))
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("A size symbol's value, fixed before checking (e.g. L=32; it also sets the L of ising sources).", valueName: "SYM=N"))
     var size: [String] = []
 
     func validate() throws {

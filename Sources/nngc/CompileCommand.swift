@@ -41,7 +41,7 @@ struct CompileCommand: ParsableCommand {
     @Option(name: .long, help: "Backend: c (generate and compile C, the default) or interp (stop after checking).")
     var backend: BackendKind = .default
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("A symbol's size for generated C (default 1).", valueName: "SYM=N"))
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("A symbol's size, fixed before checking (generated C: default 1).", valueName: "SYM=N"))
     var size: [String] = []
 
     func validate() throws {
@@ -64,7 +64,7 @@ struct CompileCommand: ParsableCommand {
 
     func run() throws {
         let clock = PhaseClock()
-        let (frontend, graph) = try clock.measure("parse+check") { try options.loadGraph() }
+        let (frontend, graph) = try clock.measure("parse+check") { try options.loadGraph(sizes: try RunOptionsGroup.parseSizes(size)) }
         let kinds = try emitKinds()
         var report = CompileReport(file: frontend.file.path, graph: graph)
         report.gradient = try differentiate(graph, frontend: frontend, required: of != nil || kinds.contains(.grad), clock: clock)

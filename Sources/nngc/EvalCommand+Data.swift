@@ -6,10 +6,21 @@ import NNGRuntime
 
 /// `nngc eval --data SOURCE [--by COLUMN]`: outputs over the samples of a data source.
 extension EvalCommand {
+    /// The sizes to check the graph with: `--size`, over those the `--data` source binds
+    /// (`ising(L = 8)` binds L), over those of the file's train blocks.
+    func dataSizes() throws -> [String: Int] {
+        let overrides = try runOptions.symbolSizes()
+        guard let data else { return overrides }
+        let sourceFile = SourceFile(path: "--data", text: data)
+        let (sizes, diagnostics) = NNGIR.dataSizes(sourceFile, overrides: overrides)
+        if !diagnostics.isEmpty { throw UserFailure(DiagnosticsError(diagnostics), file: sourceFile) }
+        return sizes
+    }
+
     /// `--data SOURCE [--by COLUMN [--crossing OUT=LEVEL]… [--plot OUT=FILE.svg]…]`.
     func evaluateOverData(_ text: String, frontend: Frontend, graph: Graph) throws {
         let sourceFile = SourceFile(path: "--data", text: text)
-        let (spec, diagnostics) = readDataSpec(sourceFile, graph: graph)
+        let (spec, diagnostics) = readDataSpec(sourceFile, graph: graph, sizes: try runOptions.symbolSizes())
         guard let spec else {
             throw UserFailure(DiagnosticsError(diagnostics.isEmpty ? [Diagnostic("--data could not be read")] : diagnostics),
                               file: sourceFile)

@@ -81,7 +81,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         runOptions.applyTier()
-        let (frontend, forward) = try options.loadGraph()
+        let (frontend, forward) = try options.loadGraph(sizes: try dataSizes())
         if let data { return try evaluateOverData(data, frontend: frontend, graph: forward) }
         // With --grad the gradient graph runs instead: the forward outputs, then one gradient per name.
         var graph = forward

@@ -52,7 +52,7 @@ struct GradcheckCommand: ParsableCommand {
 
     func run() throws {
         let options = GraphOptions.with(file: file, graph: graph, dtype: dtype, format: format)
-        let (frontend, graph) = try options.loadGraph()
+        let (frontend, graph) = try options.loadGraph(sizes: try runOptions.symbolSizes())
         var feeds = FeedSet(graph: graph)
         do {
             if let feed { try feeds.addFile(feed) }

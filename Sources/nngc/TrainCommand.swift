@@ -84,7 +84,8 @@ struct TrainCommand: ParsableCommand {
     private func setup(_ frontend: Frontend) throws -> (TrainConfig, Graph) {
         if !frontend.parseDiagnostics.isEmpty { throw UserFailure(DiagnosticsError(frontend.parseDiagnostics), file: frontend.file) }
         let (config, graph, diagnostics) = loadTrainSetup(frontend.module, trainName: trainName,
-                                                          options: LoweringOptions(dtype: dtype), epochsOverride: epochs)
+                                                          options: LoweringOptions(dtype: dtype, sizes: try runOptions.symbolSizes()),
+                                                          epochsOverride: epochs)
         guard var config, let graph, !diagnostics.contains(where: { $0.severity == .error }) else {
             throw UserFailure(DiagnosticsError(diagnostics.isEmpty ? [Diagnostic("the train block could not be read")] : diagnostics),
                               file: frontend.file)

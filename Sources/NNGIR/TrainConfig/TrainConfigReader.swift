@@ -46,7 +46,7 @@ let unnamedTrainBlock = "a file with several train blocks must name each (train 
 
 /// Every train block read as `nngc train` would read it, without loading data (what `nngc
 /// check` reports beyond the graphs): with several blocks each needs a name, and no name twice.
-public func checkTrainBlocks(_ module: Module) -> [Diagnostic] {
+public func checkTrainBlocks(_ module: Module, overrides: [String: Int] = [:]) -> [Diagnostic] {
     var out: [Diagnostic] = []
     var seen: [String: SourceRange] = [:]
     for decl in module.trains {
@@ -63,8 +63,10 @@ public func checkTrainBlocks(_ module: Module) -> [Diagnostic] {
         let (graphName, d1) = trainGraphName(decl, module: module)
         out += d1
         // A graph that does not check is reported by checkModule.
-        guard let graphName, let graph = lowerGraph(module, graphName: graphName).graph else { continue }
-        out += readTrainConfig(decl, module: module, graph: graph).1
+        // Size conflicts between sources are reported by checkModule too (graphSizes).
+        let sizes = sourceSizes(sourceValues(decl), file: module.file, overrides: overrides).sizes
+        guard let graphName, let graph = lowerGraph(module, graphName: graphName, options: LoweringOptions(sizes: sizes)).graph else { continue }
+        out += readTrainConfig(decl, module: module, graph: graph, sizes: overrides).1
     }
     return out
 }
@@ -101,16 +103,25 @@ public func loadTrainSetup(_ module: Module, trainName: String? = nil, options: 
     guard let decl else { return (nil, nil, d1) }
     let (graphName, d2) = trainGraphName(decl, module: module)
     guard let graphName else { return (nil, nil, d2) }
+    // The sizes its sources bind (ising's L), unless `--size` (options.sizes) chooses them.
+    let (sizes, dSizes) = sourceSizes(sourceValues(decl), file: module.file, overrides: options.sizes)
+    if !dSizes.isEmpty { return (nil, nil, dSizes) }
+    var options = options
+    let overrides = options.sizes
+    options.sizes = sizes
     let (graph, d3) = lowerGraph(module, graphName: graphName, options: options)
     guard let graph else { return (nil, nil, d3) }
-    let (config, d4) = readTrainConfig(decl, module: module, graph: graph, epochsOverride: epochsOverride)
+    let (config, d4) = readTrainConfig(decl, module: module, graph: graph, epochsOverride: epochsOverride, sizes: overrides)
     return (config, config == nil ? nil : graph, d3 + d4)
 }
 
 /// Reads and checks a train block. With `graph`, names are checked against it (minimize,
 /// report, data bindings). The configuration is nil when there is any error.
-public func readTrainConfig(_ decl: TrainDecl, module: Module, graph: Graph?, epochsOverride: Int? = nil) -> (TrainConfig?, [Diagnostic]) {
+/// `sizes` are the command line's `--size` values (`L` replaces the L of every ising source).
+public func readTrainConfig(_ decl: TrainDecl, module: Module, graph: Graph?, epochsOverride: Int? = nil,
+                            sizes: [String: Int] = [:]) -> (TrainConfig?, [Diagnostic]) {
     var reader = TrainConfigReader(decl: decl, module: module, graph: graph)
+    reader.sizes = sizes
     let config = reader.read(epochsOverride: epochsOverride)
     return (reader.diagnostics.isEmpty ? config : nil, reader.diagnostics)
 }
@@ -118,11 +129,12 @@ public func readTrainConfig(_ decl: TrainDecl, module: Module, graph: Graph?, ep
 /// Reads a data value written on its own, as `nngc eval --data 'ising(L = 16)'` gives it:
 /// `file` holds one source or a list of sources, exactly as after `data =` in a train block.
 /// With `graph`, every input must be bound. The spec is nil when there is any error.
-public func readDataSpec(_ file: SourceFile, graph: Graph?, role: String = "data") -> (DataSpec?, [Diagnostic]) {
+public func readDataSpec(_ file: SourceFile, graph: Graph?, role: String = "data", sizes: [String: Int] = [:]) -> (DataSpec?, [Diagnostic]) {
     let (expr, parseDiagnostics) = parseExpression(file)
     guard let expr, parseDiagnostics.isEmpty else { return (nil, parseDiagnostics) }
     var reader = TrainConfigReader(decl: TrainDecl(name: nil, entries: [], range: expr.range),
                                    module: Module(file: file), graph: graph)
+    reader.sizes = sizes
     let spec = try? reader.dataSpec(expr, role: role)
     return (reader.diagnostics.isEmpty ? spec : nil, reader.diagnostics)
 }
@@ -150,6 +162,8 @@ struct TrainConfigReader {
     let module: Module
     let graph: Graph?
     var diagnostics: [Diagnostic] = []
+    /// `--size` values; `L` replaces the L of every ising source.
+    var sizes: [String: Int] = [:]
 
     init(decl: TrainDecl, module: Module, graph: Graph?) {
         self.decl = decl
@@ -484,11 +498,16 @@ struct TrainConfigReader {
         var ranges: [String: SourceRange] = [:]
         switch callee.name {
         case "ising":
-            let a = try bindArguments(args, params: ["L", "temperatures", "samples", "seed", "thermalization", "interval", "algorithm"],
-                                      callee: callee)
+            let a = try bindArguments(args, params: isingParameters, callee: callee)
             var spec = IsingSpec()
             // L·L spins per sample must be a count of elements (46340² < 2³¹).
             spec.L = try integer(a["L"], default: spec.L, "L", of: "ising", minimum: 2, maximum: 46340)
+            if let L = sizes["L"] {
+                guard (2...46340).contains(L) else {
+                    throw fail("--size L=\(L) sets the 'L' of 'ising', which must be in 2…46340", at: a["L"]?.range ?? callee.range)
+                }
+                spec.L = L
+            }
             spec.samples = try integer(a["samples"], default: spec.samples, "samples", of: "ising", minimum: 1, maximum: Self.maxElements)
             spec.seed = UInt64(try integer(a["seed"], default: 0, "seed", of: "ising", minimum: 0))
             spec.thermalization = try integer(a["thermalization"], default: spec.thermalization, "thermalization", of: "ising", minimum: 0)

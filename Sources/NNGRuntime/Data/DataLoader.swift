@@ -189,6 +189,10 @@ public func fitColumn(_ t: Tensor, name: String, to type: TensorType, what: Stri
                     throw DataError("symbol '\(s)' is \(bound.size) for input '\(bound.input)' but \(d) for input '\(name)'")
                 }
                 newSymbols[s] = (d, name)
+            case .product(let m):
+                // Binds nothing; checked once its symbols are bound (a size fixed before checking
+                // the graph is already a number here).
+                if let want = m.evaluated(newSymbols.mapValues(\.size)), want != d { ok = false }
             }
         }
         if ok {
