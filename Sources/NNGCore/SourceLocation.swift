@@ -15,6 +15,13 @@ public final class SourceFile: @unchecked Sendable {
         self.lineStarts = starts
     }
 
+    /// The text a range covers (empty for no range).
+    public func text(of range: SourceRange) -> String {
+        guard !range.isNone else { return "" }
+        let lo = max(0, min(range.start, bytes.count)), hi = max(lo, min(range.end, bytes.count))
+        return String(decoding: bytes[lo..<hi], as: UTF8.self)
+    }
+
     /// 1-based line and column (column counted in Unicode scalars) of a byte offset.
     public func lineColumn(of offset: Int) -> (line: Int, column: Int) {
         let off = max(0, min(offset, bytes.count))

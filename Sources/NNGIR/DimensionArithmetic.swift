@@ -12,6 +12,8 @@ import NNGLang
 struct DimensionError: Error {
     var message: String
     var range: SourceRange
+    /// The unbound symbol, when that is the reason (the message then names the whole dimension).
+    var unbound: String? = nil
 }
 
 /// A dimension expression's value: a size, or a product of unbound symbols.
@@ -22,7 +24,13 @@ private enum DimValue {
 
 /// The dimension `e` denotes with `sizes` bound.
 func evaluateDimension(_ e: Expr, sizes: [String: Int]) throws(DimensionError) -> Dim {
-    switch try dimValue(e, sizes: sizes) {
+    let value: DimValue
+    do { value = try dimValue(e, sizes: sizes) } catch {
+        guard let name = error.unbound else { throw error }
+        throw DimensionError(message: "dimension \(describe(e)) needs the size of '\(name)': give --size \(name)=N, or a data source that binds it (only products such as 2*\(name) can stay symbolic)",
+                             range: e.range)
+    }
+    switch value {
     case .size(let n):
         guard n > 0 else { throw DimensionError(message: "a dimension must be a positive integer, got \(n)", range: e.range) }
         return .known(n)
@@ -93,8 +101,7 @@ private func unboundName(_ v: DimValue) -> String? {
 /// `e` needs the size of a symbol that is not bound: only products can stay symbolic.
 private func unboundError(_ e: Expr, _ x: Expr, _ sizes: [String: Int], fallback: Expr? = nil) -> DimensionError {
     let name = firstUnbound(x, sizes) ?? fallback.flatMap { firstUnbound($0, sizes) } ?? "?"
-    return DimensionError(message: "dimension \(describe(e)) needs the size of '\(name)': give --size \(name)=N, or a data source that binds it (only products such as 2*\(name) can stay symbolic)",
-                          range: e.range)
+    return DimensionError(message: "", range: e.range, unbound: name)
 }
 
 private func firstUnbound(_ e: Expr, _ sizes: [String: Int]) -> String? {

@@ -36,6 +36,10 @@ public struct Graph: Sendable {
     /// the lowering; passes only append nodes in place, and rewrites that renumber nodes build
     /// a new graph without it.
     public var valueNames: [String: NodeID] = [:]
+    /// Sizes fixed before checking (LoweringOptions.sizes) that the graph uses.
+    public var sizes: [String: Int] = [:]
+    /// An input's type as written (`f32[B, L*L]`), when fixed sizes changed it (for messages).
+    public var declaredInputTypes: [String: String] = [:]
 
     public init(name: String, dtype: DType, file: SourceFile? = nil) {
         self.name = name

@@ -198,11 +198,13 @@ struct Lowerer {
                 var entry = Scope.Entry.poisoned
                 if let type, scope.entry(id.name) == nil {
                     entry = .node(graph.append(Node(op: .input(id.name), inputs: [], type: type, name: id.name, range: id.range)))
+                    recordSizes(typeExpr, declaring: id.name)
                 }
                 define(id, entry, in: &scope)
             case .param(let id, let typeExpr, let initializer):
                 var entry = Scope.Entry.poisoned
                 if let type = resolveType(typeExpr) {
+                    recordSizes(typeExpr)
                     if let unbound = type.shape.symbols.first {
                         error("parameter '\(id.name)' is \(type): the size of '\(unbound)' is not bound; give --size \(unbound)=N, or a data source that binds it",
                               at: typeExpr.dims.first { $0.mentions(unbound) }?.range ?? typeExpr.range)
@@ -274,6 +276,14 @@ struct Lowerer {
             }
         }
         return nil
+    }
+
+    /// Notes which fixed sizes a declared type uses (Graph.sizes, Graph.declaredInputTypes).
+    mutating func recordSizes(_ t: TypeExpr, declaring input: String? = nil) {
+        let used = options.sizes.filter { s in t.dims.contains { $0.mentions(s.key) } }
+        guard !used.isEmpty else { return }
+        graph.sizes.merge(used) { $1 }
+        if let input { graph.declaredInputTypes[input] = module.file.text(of: t.range) }
     }
 
     /// A written type in the graph's element type; nil after an error.

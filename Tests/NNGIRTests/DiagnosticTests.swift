@@ -105,7 +105,7 @@ let malformedPrograms: [Malformed] = [
       param W: f32[B, 2] = zeros
       output W
     }
-    """, expected: [Located("parameter 'W' must have a concrete shape, got f32[B, 2]", 2, 12)]),
+    """, expected: [Located("parameter 'W' is f32[B, 2]: the size of 'B' is not bound; give --size B=N, or a data source that binds it", 2, 16)]),
     Malformed(name: "mixed dtypes", source: """
     graph g {
       input x: f32[2]

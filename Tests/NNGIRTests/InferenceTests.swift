@@ -152,7 +152,10 @@ func inferenceError(_ c: InferenceErrorCase) {
     #expect(a.divided(by: Monomial([784])!)?.asDim == .symbol("B"))
     #expect(a.divided(by: Monomial([.symbol("B")])!)?.asDim == .known(784))
     #expect(a.divided(by: Monomial([5])!) == nil)
-    #expect(Monomial([.symbol("B"), .symbol("B")])!.asDim == nil)
+    #expect(Monomial([.symbol("B"), .symbol("B")])!.asDim == .product(Monomial(symbols: ["B": 2])))
+    #expect(Monomial([2, .symbol("B")])!.asDim?.description == "2*B")
+    #expect(Monomial([.symbol("L"), 3, .symbol("B"), .symbol("L")])!.asDim?.description == "3*B*L*L")
+    #expect(Monomial(coefficient: 0, symbols: ["B": 1]).asDim == nil)
 }
 
 @Test func graphBuilder() throws {

@@ -24,6 +24,7 @@ func typeString(_ t: TypeExpr) -> String {
         switch d {
         case .size(let n, _): return String(n)
         case .symbol(let id): return id.name
+        case .arithmetic(let e): return sexpr(e)
         }
     }.joined(separator: ", ") + "]"
 }

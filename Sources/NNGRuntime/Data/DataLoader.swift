@@ -105,7 +105,7 @@ public struct DataLoader: Sendable {
             do {
                 fitted.append((c.name, try fitColumn(c.tensor, name: c.name, to: type, what: c.what, symbols: &symbols)))
             } catch {
-                throw DiagnosticsError(Diagnostic(error.message, at: c.range))
+                throw DiagnosticsError(Diagnostic(error.message, at: c.range, notes: sizeNote(c.name, graph: graph)))
             }
         }
         do {
@@ -164,6 +164,14 @@ public struct DataLoader: Sendable {
         }
         return [UInt8](data)
     }
+}
+
+/// Where an input's type came from when fixed sizes made it (`f32[B, L*L]` with L = 32).
+func sizeNote(_ input: String, graph: Graph) -> [String] {
+    guard let declared = graph.declaredInputTypes[input], let id = graph.node(named: input) else { return [] }
+    let sizes = graph.sizes.keys.sorted().filter { declared.contains($0) }.map { "\($0) = \(graph.sizes[$0]!)" }
+    let line = graph.file.map { " at line \($0.lineColumn(of: graph.nodes[id].range.start).line)" } ?? ""
+    return ["note: input '\(input)' is declared \(declared)\(line), with \(sizes.joined(separator: ", ")) (--size or a data source binds it)"]
 }
 
 /// Shapes one column to its input (see DataLoader) and converts it to the input's element type.
