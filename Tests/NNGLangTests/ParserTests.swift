@@ -139,6 +139,23 @@ import Testing
         ])
     }
 
+    @Test func dimensionArithmeticInTypes() {
+        let f = source("""
+        graph g {
+          input x: f32[B, L*L, 2 * (L/2), 3, N^2 - 1]
+          output x
+        }
+        """)
+        let (m, diags) = parse(f)
+        #expect(diags.isEmpty)
+        #expect(m.graphs[0].statements.map(statementString).first == "input x: f32[B, (* L L), (* 2 (/ L 2)), 3, (- (^ N 2) 1)]")
+        if case .input(_, let t) = m.graphs[0].statements[0].kind {
+            #expect(t.dims.map { slice(f, $0.range) } == ["B", "L*L", "2 * (L/2)", "3", "N^2 - 1"])
+        } else {
+            Issue.record("first statement is not an input")
+        }
+    }
+
     @Test func fnWithBindingsAndTypes() {
         let (m, diags) = parse(source("""
         fn mlp(x, w) {
