@@ -10,7 +10,7 @@ order), then evaluates it on a third, independent grid (seed 100s+3, 31 temperat
 to 3.0, 200 configurations each) and reads off where the mean p crosses 1/2. The same grid with
 every spin negated gives the spin-flipped estimate (the model should not care about the sign).
 Prints one row per seed and the mean ± sample standard deviation. With several sizes the
-graphs are rewritten for each L (input L², first weight matrix, the CNN's reshapes) and each
+graphs are trained with `--size L=N` (the graphs are written in terms of L) and each
 seed's crossings are extrapolated with T_c(L) = T_c + a/L (ν = 1, least squares): the
 finite-size-scaling estimate, reported as mean ± sd over the seeds. Standard library only.
 """
@@ -35,19 +35,8 @@ def crossing(nngc, graph, params, L, seed):
     return at[0] if len(at) == 1 else float("nan")
 
 
-def resized(text, L):
-    """The 16×16 gallery graph rewritten for an L×L lattice (L even)."""
-    if L == 16:
-        return text
-    n, pooled = L * L, 8 * (L // 2) ** 2
-    for a, b in [("f32[B, 256]", f"f32[B, {n}]"), ("f32[256, 64]", f"f32[{n}, 64]"), ("[-1, 1, 16, 16]", f"[-1, 1, {L}, {L}]"),
-                 ("f32[512, 32]", f"f32[{pooled}, 32]"), ("[-1, 512]", f"[-1, {pooled}]"), ("ising(L = 16,", f"ising(L = {L},")]:
-        text = text.replace(a, b)
-    return text
-
-
 def one_seed(nngc, name, seed, L, folder):
-    text = resized(open(os.path.join(ROOT, "Graphs", name + ".nng")).read(), L)
+    text = open(os.path.join(ROOT, "Graphs", name + ".nng")).read()
     text = text.replace("seed = 1)", f"seed = {100 * seed + 1})").replace("seed = 2)", f"seed = {100 * seed + 2})")
     graph = os.path.join(folder, f"{name}_{L}_{seed}.nng")
     open(graph, "w").write(text)
@@ -56,7 +45,7 @@ def one_seed(nngc, name, seed, L, folder):
     body = text.index("\n  ", text.index("param"))
     open(flipped, "w").write(text[:body] + re.sub(r"\((spins)\b", r"(-\1", text[body:], count=1))
     out = os.path.join(folder, f"run_{name}_{L}_{seed}")
-    summary = json.loads(run(nngc, "train", graph, "-o", out, "--seed", str(seed), "--format", "json")
+    summary = json.loads(run(nngc, "train", graph, "-o", out, "--seed", str(seed), "--size", f"L={L}", "--format", "json")
                          .strip().split("\n")[-1])["summary"]
     params = os.path.join(out, "params.safetensors")
     return (summary["test"]["acc"], crossing(nngc, graph, params, L, 100 * seed + 3),
