@@ -9,7 +9,13 @@ extension Interpreter {
     public func checkValueSizes(_ sizes: [String: Int]) throws(DiagnosticsError) {
         let elementSize = graph.dtype.byteSize
         for node in graph.nodes {
-            guard let shape = node.type.shape.resolved(sizes).concrete else { continue }
+            guard let shape = node.type.shape.resolved(sizes).concrete else {
+                // Every symbol bound but a product (`B^5`) overflowed.
+                if node.type.shape.symbols.allSatisfy({ sizes[$0] != nil }) {
+                    throw DiagnosticsError(Diagnostic("a value of shape \(node.type.shape) is too large with \(node.type.shape.symbols.map { "\($0) = \(sizes[$0]!)" }.joined(separator: ", "))", at: node.range))
+                }
+                continue
+            }
             let what = "a value of shape \(ShapeMath.describe(shape))"
             guard let count = ShapeMath.checkedCount(shape) else {
                 throw DiagnosticsError(Diagnostic("\(what) is too large", at: node.range))
