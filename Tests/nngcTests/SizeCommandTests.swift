@@ -28,7 +28,7 @@ import Testing
         // The trained W1 is [8·2·2, 32]; an 8×8 lattice needs [128, 32].
         let wrong = try CLI.run(["eval", file, "--params", params, "--data", "ising(L = 8, temperatures = [1.5], samples = 5)"])
         #expect(wrong.status == 1)
-        #expect(wrong.stderr == "error: param 'W1' is f32[128, 32], but the value given has shape [32, 32]\n")
+        #expect(wrong.stderr == "error: \(params): param 'W1' is f32[128, 32], but the value given has shape [32, 32]\n")
     }
 
     @Test func printedIRHasTheSizesFilledIn() throws {
