@@ -119,7 +119,7 @@ final class CCodeGenerator {
                CCodeGenerator.isFusable(graph.nodes[c].op), shapes[c] == shapes[i] {
                 let r = groupRoot[c] ?? c
                 groupRoot[i] = r
-                groups[r, default: [r]].insert(i, at: 0)
+                groups[r, default: [r]].append(i)  // sorted below (inserting at the front is quadratic)
             } else {
                 groups[i] = groups[i] ?? [i]
             }
