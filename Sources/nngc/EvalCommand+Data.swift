@@ -20,7 +20,8 @@ extension EvalCommand {
     /// `--data SOURCE [--by COLUMN [--crossing OUT=LEVEL]… [--plot OUT=FILE.svg]…]`.
     func evaluateOverData(_ text: String, frontend: Frontend, graph: Graph) throws {
         let sourceFile = SourceFile(path: "--data", text: text)
-        let (spec, diagnostics) = readDataSpec(sourceFile, graph: graph, sizes: try runOptions.symbolSizes())
+        let (spec, diagnostics) = readDataSpec(sourceFile, graph: graph, sizes: try runOptions.symbolSizes(),
+                                               extra: Set(by.map { [$0] } ?? []))
         guard let spec else {
             throw UserFailure(DiagnosticsError(diagnostics.isEmpty ? [Diagnostic("--data could not be read")] : diagnostics),
                               file: sourceFile)
@@ -62,7 +63,16 @@ extension EvalCommand {
             do { try writeFileAtomically(svg, to: path) }
             catch { throw UserFailure("error: cannot write \(path): \(error)") }
         }
-        printEvaluation(evaluation, crossings: found, plots: plots.map(\.path), dtype: graph.dtype)
+        var written = plots.map(\.path)
+        if let samples {
+            let (names, rows) = evaluation.perSampleTable()
+            do {
+                if samples.hasSuffix(".npy") { try writeFileAtomically(perSampleNpy(names: names, rows: rows), to: samples) }
+                else { try writeFileAtomically(perSampleCSV(names: names, rows: rows), to: samples) }
+            } catch { throw UserFailure("error: cannot write \(samples): \(error)") }
+            written.append(samples + " (" + names.joined(separator: ", ") + ")")
+        }
+        printEvaluation(evaluation, crossings: found, plots: written, dtype: graph.dtype)
     }
 
     private func printEvaluation(_ e: GroupedEvaluation, crossings: [(output: String, level: Double, at: [Double])], plots: [String],

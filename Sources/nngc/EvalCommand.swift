@@ -44,11 +44,18 @@ struct EvalCommand: ParsableCommand {
             help: ArgumentHelp("With --by: write an SVG of every sample's OUT against the column, with the group means.", valueName: "OUT=FILE.svg"))
     var plot: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("With --data: write every sample's values (the --by column, then each output with one value per sample) to FILE.csv or FILE.npy.", valueName: "FILE"))
+    var samples: String?
+
     func validate() throws {
         if wrt != nil, grad == nil { throw ValidationError("--wrt needs --grad OUT") }
         if data == nil, by != nil { throw ValidationError("--by needs --data SOURCE") }
         if by == nil, !crossing.isEmpty { throw ValidationError("--crossing needs --by COLUMN") }
         if by == nil, !plot.isEmpty { throw ValidationError("--plot needs --by COLUMN") }
+        if data == nil, samples != nil { throw ValidationError("--samples needs --data SOURCE") }
+        if let samples, !samples.hasSuffix(".csv"), !samples.hasSuffix(".npy") {
+            throw ValidationError("--samples writes a .csv or a .npy file, got '\(samples)'")
+        }
         if data != nil, grad != nil { throw ValidationError("--grad cannot be combined with --data") }
         if data != nil, feed != nil { throw ValidationError("--feed cannot be combined with --data (the data binds the inputs)") }
         _ = try crossingLevels()

@@ -129,12 +129,15 @@ public func readTrainConfig(_ decl: TrainDecl, module: Module, graph: Graph?, ep
 /// Reads a data value written on its own, as `nngc eval --data 'ising(L = 16)'` gives it:
 /// `file` holds one source or a list of sources, exactly as after `data =` in a train block.
 /// With `graph`, every input must be bound. The spec is nil when there is any error.
-public func readDataSpec(_ file: SourceFile, graph: Graph?, role: String = "data", sizes: [String: Int] = [:]) -> (DataSpec?, [Diagnostic]) {
+/// `extra`: names that may be bound without being graph inputs (`nngc eval --by COLUMN`).
+public func readDataSpec(_ file: SourceFile, graph: Graph?, role: String = "data", sizes: [String: Int] = [:],
+                         extra: Set<String> = []) -> (DataSpec?, [Diagnostic]) {
     let (expr, parseDiagnostics) = parseExpression(file)
     guard let expr, parseDiagnostics.isEmpty else { return (nil, parseDiagnostics) }
     var reader = TrainConfigReader(decl: TrainDecl(name: nil, entries: [], range: expr.range),
                                    module: Module(file: file), graph: graph)
     reader.sizes = sizes
+    reader.extraNames = extra
     let spec = try? reader.dataSpec(expr, role: role)
     return (reader.diagnostics.isEmpty ? spec : nil, reader.diagnostics)
 }
@@ -164,6 +167,8 @@ struct TrainConfigReader {
     var diagnostics: [Diagnostic] = []
     /// `--size` values; `L` replaces the L of every ising source.
     var sizes: [String: Int] = [:]
+    /// Names a source may bind that are not graph inputs (kept for `nngc eval --by`).
+    var extraNames: Set<String> = []
 
     init(decl: TrainDecl, module: Module, graph: Graph?) {
         self.decl = decl
@@ -460,7 +465,7 @@ struct TrainConfigReader {
         if let graph {
             let inputs = graph.inputs.map(\.name)
             for s in sources where s.sourceName != "ising" {
-                for name in s.names where !inputs.contains(name) {
+                for name in s.names where !inputs.contains(name) && !extraNames.contains(name) {
                     diagnostics.append(Diagnostic("'\(name)' is not an input of graph '\(graph.name)'" + didYouMean(name, inputs),
                                                   at: s.bindingRanges[name].map { labelRange(before: $0, in: s) } ?? s.range))
                     failed = true

@@ -77,10 +77,12 @@ public struct DataLoader: Sendable {
             default: what = "data"
             }
             for (name, t) in loaded {
-                if case .ising = source.kind, inputTypes[name] == nil {
-                    if keep.contains(name) { kept.append((name, t)) }
+                // Columns that are no inputs: ising's extra ones, and any that `keep` names (--by).
+                if inputTypes[name] == nil, keep.contains(name) {
+                    kept.append((name, t))
                     continue
                 }
+                if case .ising = source.kind, inputTypes[name] == nil { continue }
                 columns.append((name, t, source.bindingRanges[name] ?? source.range, what))
             }
         }

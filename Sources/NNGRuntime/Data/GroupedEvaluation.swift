@@ -13,6 +13,8 @@ public struct GroupedEvaluation: Sendable {
         /// The value of the grouping column (nil without grouping).
         public var key: Double?
         public var count: Int
+        /// The group's samples: their indices in the data, in data order.
+        public var indices: [Int] = []
         /// Output name → scalar value or mean over the group's samples, in output order.
         public var values: [(name: String, value: Double)]
         /// Output name → per-sample values, for outputs with one value per sample.
@@ -64,7 +66,7 @@ public struct GroupedEvaluation: Sendable {
                     samples[name] = xs
                 }
             }
-            groups.append(Group(key: part.key, count: part.indices.count, values: values, samples: samples))
+            groups.append(Group(key: part.key, count: part.indices.count, indices: part.indices, values: values, samples: samples))
         }
         return GroupedEvaluation(by: by, groups: groups)
     }
