@@ -250,6 +250,8 @@ public final class CompiledTrainingStep: @unchecked Sendable {
 
     // MARK: Stepping
 
+    private var lastBinding: (shapes: [String: [Int]], binding: [String: Int])?
+
     private struct BatchKey: Hashable {
         var columns: ObjectIdentifier
         var rows: Int
@@ -275,11 +277,10 @@ public final class CompiledTrainingStep: @unchecked Sendable {
     public func step(inputs: [String: Tensor], lr: Double, seed: UInt64 = 0, step: UInt64 = 0)
         throws(DiagnosticsError) -> (loss: Double, outputs: [String: Tensor])
     {
-        let options = RunOptions(seed: seed, step: step, training: true, symbolSizes: sizes)
-        let binding = try Interpreter(graph: graph).symbolBindings(inputs: inputs, params: paramPlaceholders, options: options)
+        let bound = try binding(of: inputs, seed: seed, step: step)
         let e: (module: CompiledModule, program: TrainingProgram)
         do {
-            e = try entry(relevant(binding))
+            e = try entry(relevant(bound))
         } catch {
             throw DiagnosticsError(Diagnostic(error.description))
         }
@@ -300,6 +301,22 @@ public final class CompiledTrainingStep: @unchecked Sendable {
         }
         let lossValue = outputs[loss]?.scalarValue ?? .nan
         return (lossValue, outputs)
+    }
+
+    /// The symbol sizes of a step's inputs, checked like the interpreter checks them; the check
+    /// (which builds its messages' strings) runs again only when the input shapes change.
+    private func binding(of inputs: [String: Tensor], seed: UInt64, step: UInt64) throws(DiagnosticsError) -> [String: Int] {
+        let shapes = inputs.mapValues(\.shape)
+        lock.lock()
+        let known = lastBinding
+        lock.unlock()
+        if let known, known.shapes == shapes { return known.binding }
+        let options = RunOptions(seed: seed, step: step, training: true, symbolSizes: sizes)
+        let binding = try Interpreter(graph: graph).symbolBindings(inputs: inputs, params: paramPlaceholders, options: options)
+        lock.lock()
+        lastBinding = (shapes, binding)
+        lock.unlock()
+        return binding
     }
 
     /// Calls the compiled step on the arena; a runtime error (rc > 0) becomes a diagnostic.
