@@ -28,6 +28,18 @@ enum CLI {
     }
 
     /// A temporary file holding `text`, for malformed-input cases.
+    /// A graph whose values are known by heart, for the `eval --data` tests: y = a·x − 1 per
+    /// sample (a = 1), s = Σ y over the samples fed.
+    static let lineGraph = """
+    graph line {
+      input x: f64[B, 1]
+      param a: f64[] = 1
+      y = a * x - 1
+      s = sum(y)
+      output y, s
+    }
+    """
+
     static func temporaryFile(_ text: String, name: String = "model.nng") -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nngc-tests-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -4,16 +4,8 @@ import Testing
 /// `nngc eval --data … --samples FILE.csv|FILE.npy` (every sample's values) and `--by` on a
 /// column the source provides without it being a graph input.
 @Suite struct EvalSamplesTests {
-    /// y = a·x − 1 per sample (a = 1), s = Σ y.
-    private let line = CLI.temporaryFile("""
-    graph line {
-      input x: f64[B, 1]
-      param a: f64[] = 1
-      y = a * x - 1
-      s = sum(y)
-      output y, s
-    }
-    """, name: "line.nng")
+    /// y = a·x − 1 per sample (a = 1), s = Σ y over the samples fed (`CLI.lineGraph`).
+    private let line = CLI.temporaryFile(CLI.lineGraph, name: "line.nng")
 
     private var folder: String { (line as NSString).deletingLastPathComponent }
 

@@ -5,6 +5,16 @@ import Testing
 /// graphs everywhere (types, params, reshapes, the ising sources), and size errors are caught
 /// before anything runs, with a caret.
 @Suite struct SizeCommandTests {
+    /// x is [B, L·L], W is [L·L, 1]: L must be bound before anything is checked.
+    static let squareGraph = """
+    graph g {
+      input x: f64[B, L*L]
+      param W: f64[L*L, 1] = he
+      y = sum(x @ W)
+      output y
+    }
+    """
+
     /// `Graphs/ising_cnn.nng` with fewer samples (the test stays fast).
     private func smallCNN() throws -> String {
         var text = try String(contentsOfFile: CLI.graph("ising_cnn.nng"), encoding: .utf8)
@@ -45,14 +55,7 @@ import Testing
     }
 
     @Test func sizeErrorsHaveCarets() throws {
-        let file = CLI.temporaryFile("""
-        graph g {
-          input x: f64[B, L*L]
-          param W: f64[L*L, 1] = he
-          y = sum(x @ W)
-          output y
-        }
-        """)
+        let file = CLI.temporaryFile(Self.squareGraph)
         let r = try CLI.run(["check", file])
         #expect(r.status == 1)
         #expect(r.stderr == """
@@ -68,13 +71,8 @@ import Testing
     }
 
     @Test func dataThatContradictsASizeIsRefusedBeforeTraining() throws {
-        let file = CLI.temporaryFile("""
-        graph g {
-          input x: f64[B, L*L]
-          param W: f64[L*L, 1] = he
-          y = sum(x @ W)
-          output y
-        }
+        let file = CLI.temporaryFile(Self.squareGraph + """
+
         train {
           data = csv("d.csv", x = [0, 1, 2, 3])
           epochs = 1

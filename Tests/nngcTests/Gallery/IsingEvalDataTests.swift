@@ -4,16 +4,8 @@ import Testing
 /// `nngc eval --data SOURCE [--by COLUMN [--crossing OUT=LEVEL] [--plot OUT=FILE.svg]]`, the
 /// command that reads T_c off the Ising classifiers, on a small graph whose answers are known.
 @Suite struct IsingEvalDataTests {
-    /// y = a·x − 1 per sample (a = 1), s = Σ y over the samples fed.
-    private let line = CLI.temporaryFile("""
-    graph line {
-      input x: f64[B, 1]
-      param a: f64[] = 1
-      y = a * x - 1
-      s = sum(y)
-      output y, s
-    }
-    """, name: "line.nng")
+    /// y = a·x − 1 per sample (a = 1), s = Σ y over the samples fed (`CLI.lineGraph`).
+    private let line = CLI.temporaryFile(CLI.lineGraph, name: "line.nng")
 
     @Test func groupsByAColumnAndFindsTheCrossing() throws {
         let r = try CLI.run(["eval", line, "--data", "grid(x = linspace(0, 2, 5))", "--by", "x",
