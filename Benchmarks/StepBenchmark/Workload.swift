@@ -55,8 +55,7 @@ func runWorkload(_ options: WorkloadOptions) throws {
                                            initialValues: initialValues)
     if options.emitC {
         let binding = try Interpreter(graph: gradients).symbolBindings(
-            inputs: data.columns.tensors(rows: data.batches[0]), params: ParameterInitializer.initialValues(of: gradients, seed: 0),
-            options: RunOptions(training: true))
+            inputs: data.columns.tensors(rows: data.batches[0]), params: initialValues, options: RunOptions(training: true))
         print(try trainer.cSource(sizes: binding))
         return
     }
@@ -74,7 +73,7 @@ func runWorkload(_ options: WorkloadOptions) throws {
         if s > options.warmup { times.append(milliseconds(since: t)) }
     }
     if let path = options.exportParams {
-        try Safetensors(tensors: ParameterInitializer.initialValues(of: gradients, seed: 0)).write(to: path)
+        try Safetensors(tensors: initialValues).write(to: path)
     }
     let result = WorkloadResult(model: options.model, batch: options.batch, optimizer: optimizer.description,
                                 steps: options.steps, stepMs: median(times), stepMsMin: times.min() ?? .nan,
