@@ -55,11 +55,13 @@ extension Frontend {
             }
         }
         let scalars = graph.outputs.filter { graph[$0.node].type.shape.isScalar }.map(\.name)
+        // Both errors concern the graph as a whole: they point at its name.
+        let at = module.graphs.first { $0.name.name == graph.name }?.name.range ?? .none
         switch scalars.count {
         case 1: return scalars[0]
-        case 0: throw DiagnosticsError(Diagnostic("graph '\(graph.name)' has no scalar output to differentiate"))
+        case 0: throw DiagnosticsError(Diagnostic("graph '\(graph.name)' has no scalar output to differentiate", at: at))
         default:
-            throw DiagnosticsError(Diagnostic("graph '\(graph.name)' has several scalar outputs (\(scalars.joined(separator: ", "))): choose one with --of"))
+            throw DiagnosticsError(Diagnostic("graph '\(graph.name)' has several scalar outputs (\(scalars.joined(separator: ", "))): choose one with --of", at: at))
         }
     }
 }

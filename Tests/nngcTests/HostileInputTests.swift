@@ -127,6 +127,23 @@ extension HostileInputTests {
         #expect(!FileManager.default.fileExists(atPath: path + ".run"))
     }
 
+    /// Errors about the file as a whole point at where the choice arises: the second of several
+    /// named train blocks (a note gives the other), the graph with several scalar outputs.
+    @Test func wholeFileChoicesCarryALocation() throws {
+        let block = { (name: String) in "train \(name) {\n  data = grid(x = linspace(0, 1, 4))\n  epochs = 1\n}\n" }
+        let trains = CLI.temporaryFile(linearGraph + block("a") + block("b"))
+        let train = try CLI.run(["train", trains, "-o", trains + ".run"])
+        #expect(train.status == 1)
+        #expect(train.stderr.contains(".nng:11:7: error: the file has several train blocks (a, b): choose one with --train"), "\(train.stderr)")
+        #expect(train.stderr.contains("note: train block 'a' is at line 7"), "\(train.stderr)")
+        let twoScalars = CLI.temporaryFile(linearGraph.replacingOccurrences(of: "  output loss\n", with: "  output loss\n  s = sum(x)\n  output s\n"))
+        for args in [["gradcheck", twoScalars, "--set", "x=[[1]]"], ["compile", twoScalars, "--emit", "grad"]] {
+            let r = try CLI.run(args)
+            #expect(r.status == 1)
+            #expect(r.stderr.contains(".nng:1:7: error: graph 'g' has several scalar outputs (loss, s): choose one with --of"), "\(r.stderr)")
+        }
+    }
+
     @Test func checkReportsWhatTrainWouldRefuse() throws {
         let path = CLI.temporaryFile(linearGraph + "train {\n  data = gridd(x = linspace(0, 1, 4))\n  minimize = los\n  epochs = 1\n}\n")
         let r = try CLI.run(["check", path])

@@ -37,8 +37,14 @@ public func selectTrainBlock(_ module: Module, name: String?) -> (TrainDecl?, [D
     default:
         let unnamed = module.trains.filter { $0.name == nil }
         if !unnamed.isEmpty { return (nil, unnamed.map { Diagnostic(unnamedTrainBlock, at: trainKeywordRange($0)) }) }
+        // Points at the second block (the first is where a single block would have been read),
+        // with a note for each other one, so an editor jumps to where the choice arises.
         let names = module.trains.map { $0.name?.name ?? "(unnamed)" }.joined(separator: ", ")
-        return (nil, [Diagnostic("the file has several train blocks (\(names)): choose one with --train")])
+        let notes = module.trains.enumerated().filter { $0.offset != 1 }.map { i, decl in
+            "note: train block '\(decl.name?.name ?? "")' is at line \(module.file.lineColumn(of: decl.range.start).line)"
+        }
+        return (nil, [Diagnostic("the file has several train blocks (\(names)): choose one with --train",
+                                 at: trainKeywordRange(module.trains[1]), notes: notes)])
     }
 }
 

@@ -153,8 +153,10 @@ private func errorsOf(_ train: String) -> [Located] { readConfig(train).1 }
         train b { minimize = loss; data = grid(x = linspace(0, 1, 3), y = linspace(0, 1, 3)); epochs = 2 }
         """
         let (module, _) = parse(SourceFile(path: "t.nng", text: text))
-        #expect(selectTrainBlock(module, name: nil).1.map(\.message)
-            == ["the file has several train blocks (a, b): choose one with --train"])
+        let several = selectTrainBlock(module, name: nil).1
+        #expect(several.map(\.message) == ["the file has several train blocks (a, b): choose one with --train"])
+        #expect(several.map { module.file.lineColumn(of: $0.range.start).line } == [module.file.lineColumn(of: module.trains[1].range.start).line])
+        #expect(several.first?.notes == ["note: train block 'a' is at line \(module.file.lineColumn(of: module.trains[0].range.start).line)"])
         #expect(selectTrainBlock(module, name: "c").1.map(\.message) == ["no train block named 'c'; did you mean 'a'?"])
         #expect(selectTrainBlock(module, name: "b").0?.name?.name == "b")
         let (config, _, ds) = loadTrainSetup(module, trainName: "b")
