@@ -6,7 +6,7 @@
 #   make bench  times nngc against PyTorch and JAX (Benchmarks/peers) and writes the table into
 #               docs/benchmarks.md; creates .build/bench-venv (about 5 GB from PyPI) the first time
 #   make fuzz   builds the fuzz targets of Fuzz/ (libFuzzer + AddressSanitizer) and runs each for
-#               FUZZ_SECONDS (default 60); fails on a crash, hang or leak (docs/fuzzing.md)
+#               FUZZ_SECONDS (default 60); fails on a crash or hang (leak checking is off: docs/fuzzing.md)
 
 SWIFT ?= swift
 NNGC = .build/debug/nngc
