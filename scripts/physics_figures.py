@@ -47,7 +47,7 @@ def pixels(img, x0, y0, cell, rows, cols, on="#222", off="#eee"):
 
 def qho():
     nngc("train", G("qho_variational.nng"), "-o", "runs/qho")
-    x = np.linspace(-6, 6, 121)
+    x = np.linspace(-10, 10, 201)  # the training grid (Graphs/qho_variational.nng), so E0 and E1 are the table's
     feed = os.path.join(ROOT, "runs/qho/grid.json")
     json.dump({"x": [[float(v)] for v in x]}, open(feed, "w"))
     out = eval_json(G("qho_variational.nng"), "--params", "runs/qho/params.safetensors", "--feed", feed)
