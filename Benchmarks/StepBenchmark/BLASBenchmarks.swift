@@ -101,8 +101,8 @@ private func stepTimes(model: String, steps: Int) throws {
     }
     lines += ["  z = \(h) @ W\(widths.count - 1) + b\(widths.count - 1)", "  loss = cross_entropy(z, y)", "  output loss", "}"]
     let forward = try Frontend(file: SourceFile(path: "\(model).nng", text: lines.joined(separator: "\n"))).graph(dtype: .f32)
-    let gradient = try gradientGraph(forward, of: "loss", wrt: nil)
-    let step = try CompiledTrainingStep(gradientGraph: gradient, loss: "loss", optimizer: .sgd(lr: 0.01, momentum: 0.9))
+    let gradient = try differentiatedGraph(forward, of: "loss", wrt: nil)
+    let step = try CompiledTrainingStep(gradient, loss: "loss", optimizer: .sgd(lr: 0.01, momentum: 0.9))
     let x = Tensor(shape: [batch, 784], values: (0..<(batch * 784)).map { Double($0 % 255) / 255 }, dtype: .f32)
     var y = [Double](repeating: 0, count: batch * 10)
     for r in 0..<batch { y[r * 10 + r % 10] = 1 }

@@ -23,10 +23,11 @@ func runPipelineReport(_ options: PipelineOptions) throws {
     }
     let optimised = measure(reps) { simplify(differentiated.result) }
     // The graph used from here on: gradientGraph = differentiate + name the gradients + simplify.
-    let gradGraph = try gradientGraph(forward, of: "loss", wrt: nil)
+    let differentiatedMLP = try differentiatedGraph(forward, of: "loss", wrt: nil)
+    let gradGraph = differentiatedMLP.graph
     let sizes = ["B": options.batch]
     let optimizer = OptimizerConfig.sgd(lr: 0.05, momentum: 0.9)
-    let trainer = try CompiledTrainingStep(gradientGraph: gradGraph, loss: "loss", optimizer: optimizer)
+    let trainer = try CompiledTrainingStep(differentiatedMLP, loss: "loss", optimizer: optimizer)
     let generated = try measure(reps) { try trainer.cSource(sizes: sizes) }
     let compiled = try measure(reps) { try TinyCCModule(source: generated.result, symbols: TinyCCModule.runtimeSymbols) }
     try trainer.compile(sizes: sizes)
@@ -37,18 +38,18 @@ func runPipelineReport(_ options: PipelineOptions) throws {
     let forwardGenerated = try measure(reps) { try CompiledGraph.cSource(for: forward, sizes: sizes) }
     let forwardCompiled = try measure(reps) { try TinyCCModule(source: forwardGenerated.result, symbols: TinyCCModule.runtimeSymbols) }
 
-    let mlpRun = try throughput(forward: forward, gradGraph: gradGraph, optimizer: optimizer, batch: options.batch,
+    let mlpRun = try throughput(forward: forward, gradGraph: differentiatedMLP, optimizer: optimizer, batch: options.batch,
                                 steps: options.steps, interpSteps: options.interpSteps)
     let cnnForward = try Frontend(file: SourceFile(path: "ising_cnn.nng", text: cnnSource)).graph(dtype: options.dtype)
-    let cnnGradGraph = try gradientGraph(cnnForward, of: "loss", wrt: nil)
+    let cnnGradGraph = try differentiatedGraph(cnnForward, of: "loss", wrt: nil)
     if options.emitCNNC {
-        print(try CompiledTrainingStep(gradientGraph: cnnGradGraph, loss: "loss", optimizer: .adam(lr: 0.001)).cSource(sizes: ["B": 64]))
+        print(try CompiledTrainingStep(cnnGradGraph, loss: "loss", optimizer: .adam(lr: 0.001)).cSource(sizes: ["B": 64]))
         return
     }
     let cnnRun = try throughput(forward: cnnForward, gradGraph: cnnGradGraph, optimizer: .adam(lr: 0.001), batch: 64,
                                 steps: max(3, options.steps / 2), interpSteps: options.interpSteps)
     let xorForward = try Frontend(file: SourceFile(path: "xor.nng", text: xorSource)).graph(dtype: options.dtype)
-    let xorRun = try throughput(forward: xorForward, gradGraph: try gradientGraph(xorForward, of: "loss", wrt: nil),
+    let xorRun = try throughput(forward: xorForward, gradGraph: try differentiatedGraph(xorForward, of: "loss", wrt: nil),
                                 optimizer: .adam(lr: 0.01), batch: 4, steps: options.steps * 10, interpSteps: options.interpSteps * 10)
 
     #if DEBUG

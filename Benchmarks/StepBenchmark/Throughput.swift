@@ -9,10 +9,11 @@ struct Throughput {
 
 /// Steps per second of the C training step and of the interpreter + Swift optimizer, and
 /// evaluations per second of the forward graph on both backends.
-func throughput(forward: Graph, gradGraph: Graph, optimizer: OptimizerConfig, batch: Int, steps: Int, interpSteps: Int) throws -> Throughput {
+func throughput(forward: Graph, gradGraph differentiated: DifferentiatedGraph, optimizer: OptimizerConfig, batch: Int, steps: Int, interpSteps: Int) throws -> Throughput {
     var result = Throughput()
     let batches = makeBatches(forward, batch: batch)
-    let trainer = try CompiledTrainingStep(gradientGraph: gradGraph, loss: "loss", optimizer: optimizer)
+    let gradGraph = differentiated.graph
+    let trainer = try CompiledTrainingStep(differentiated, loss: "loss", optimizer: optimizer)
     let module = try trainer.compile(sizes: ["B": batch])
     if TierOptions.processDefault.policy != .tinycc { module.waitForOptimized() }
     let initial = ParameterInitializer.initialValues(of: gradGraph, seed: 0)
@@ -33,7 +34,8 @@ func throughput(forward: Graph, gradGraph: Graph, optimizer: OptimizerConfig, ba
         let values = try interpreter.outputs(inputs: batches[s % batches.count], params: params,
                                              options: RunOptions(seed: 0, step: UInt64(s), training: true))
         var grads: [String: Tensor] = [:]
-        for (name, value) in values where name.hasPrefix("dloss_d") { grads[String(name.dropFirst(7))] = value }
+        let byName = Dictionary(values.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        for (param, output) in differentiated.gradients { grads[param] = byName[output] }
         update(params: &params, grads: grads, state: &state, lr: optimizer.lr)
     }
     result.interpSteps = Double(interpSteps) / (Double(now() - t0) / 1e9)

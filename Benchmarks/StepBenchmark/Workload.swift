@@ -50,8 +50,9 @@ func runWorkload(_ options: WorkloadOptions) throws {
     let loss = try frontend.differentiatedOutput(of: forward)
     // Every system computes the loss, the gradients and the update, and no other report.
     forward.outputs = forward.outputs.filter { $0.name == loss }
-    let gradients = try gradientGraph(forward, of: loss, wrt: nil)
-    let trainer = try CompiledTrainingStep(gradientGraph: gradients, loss: loss, optimizer: optimizer,
+    let differentiated = try differentiatedGraph(forward, of: loss, wrt: nil)
+    let gradients = differentiated.graph
+    let trainer = try CompiledTrainingStep(differentiated, loss: loss, optimizer: optimizer,
                                            initialValues: initialValues)
     if options.emitC {
         let binding = try Interpreter(graph: gradients).symbolBindings(

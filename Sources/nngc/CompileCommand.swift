@@ -132,8 +132,8 @@ struct CompileCommand: ParsableCommand {
         guard let config, let trainGraph, trainGraph.name == graph.name else { return nil }
         do {
             return try clock.measure("training step C") {
-                let gradient = try gradientGraph(graph, of: config.minimize, wrt: nil)
-                let step = try CompiledTrainingStep(gradientGraph: gradient, loss: config.minimize, optimizer: config.optimizer, sizes: sizes)
+                let gradient = try differentiatedGraph(graph, of: config.minimize, wrt: nil)
+                let step = try CompiledTrainingStep(gradient, loss: config.minimize, optimizer: config.optimizer, sizes: sizes)
                 try step.compile(sizes: sizes)
                 return (try step.cSource(sizes: sizes), config.optimizer.description)
             }

@@ -1,10 +1,29 @@
 import NNGCore
 
+/// A forward graph with its gradients appended, and which output holds which gradient.
+public struct DifferentiatedGraph: Sendable {
+    public var graph: Graph
+    /// Each name differentiated with respect to, in the order asked, with the output that holds
+    /// its gradient. Consumers read this map instead of rebuilding `d<out>_d<name>`: the name
+    /// gets a suffix when the graph already uses it (a user value called `dloss_dw`).
+    public var gradients: [(wrt: String, output: String)]
+
+    /// `gradients` as a dictionary: name → gradient output.
+    public var gradientOutputs: [String: String] {
+        Dictionary(gradients.map { ($0.wrt, $0.output) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
 /// The forward graph plus ∂output/∂(each of wrt), simplified: what `nngc compile --emit grad`
 /// prints and `nngc eval --grad` evaluates. `wrt` names inputs, params or named values;
 /// nil = every parameter. The gradients are added to `outputs` as `d<out>_d<name>` (with a
 /// suffix `_2`, `_3`, … when that name is already taken), in the order of `wrt`.
 public func gradientGraph(_ graph: Graph, of output: String, wrt: [String]?) throws(DiagnosticsError) -> Graph {
+    try differentiatedGraph(graph, of: output, wrt: wrt).graph
+}
+
+/// `gradientGraph` with the map from each name in `wrt` to the output holding its gradient.
+public func differentiatedGraph(_ graph: Graph, of output: String, wrt: [String]?) throws(DiagnosticsError) -> DifferentiatedGraph {
     guard let out = graph.output(named: output) ?? graph.node(named: output) else {
         let candidates = graph.outputs.map(\.name)
         let hint = closestName(to: output, among: candidates).map { "; did you mean '\($0)'?" } ?? ""
@@ -54,7 +73,7 @@ public func gradientGraph(_ graph: Graph, of output: String, wrt: [String]?) thr
         default: if s.nodes[id].name == nil { s.nodes[id].name = n }
         }
     }
-    return s
+    return DifferentiatedGraph(graph: s, gradients: Array(zip(names, gradNames)))
 }
 
 /// What a name to differentiate with respect to refers to: an input or param of that name

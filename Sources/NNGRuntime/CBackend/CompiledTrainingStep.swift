@@ -12,9 +12,9 @@ import NNGIR
 /// Each binding of the graph's symbols (batch size) is generated and compiled once; batches of
 /// different sizes share the persistent region, whose offsets do not depend on the binding.
 ///
-/// The gradient graph is forward + backward as one graph (`gradientGraph(_:of:wrt:)`): the
-/// gradient of each trained parameter `p` is the output `d<loss>_d<p>` unless `gradients` names
-/// another. The other outputs (the loss and what the graph reports) are returned by `step`.
+/// The gradient graph is forward + backward as one graph (`differentiatedGraph(_:of:wrt:)`),
+/// with the map from each trained parameter to the output holding its gradient. The other
+/// outputs (the loss and what the graph reports) are returned by `step`.
 ///
 /// When the loss of a step is not finite, nothing is updated (parameters, state and counter stay
 /// as they were) and `step` returns the non-finite loss, so the caller can find its cause.
@@ -57,11 +57,11 @@ public final class CompiledTrainingStep: @unchecked Sendable {
     ///   - params: the parameters to train (default: every parameter of the graph).
     ///   - optimizer: the update rule and its hyper-parameters (the rate is given per step).
     ///   - sizes: sizes of symbols no input binds.
-    ///   - gradients: parameter → gradient output, where it is not `d<loss>_d<param>`.
+    ///   - gradients: parameter → the output holding its gradient (every trained parameter).
     ///   - initialValues: the parameters' starting values; by default their initial values
     ///     (`ParameterInitializer`, seed 0). Either way, `setParams` changes them.
     public init(gradientGraph: Graph, loss: String, params: [String]? = nil, optimizer: OptimizerConfig,
-                sizes: [String: Int] = [:], gradients: [String: String] = [:],
+                sizes: [String: Int] = [:], gradients: [String: String],
                 initialValues: [String: Tensor]? = nil) throws(DiagnosticsError) {
         let graph = gradientGraph
         self.graph = graph
@@ -82,7 +82,10 @@ public final class CompiledTrainingStep: @unchecked Sendable {
         let trained = all.filter { wanted.contains($0) }
         var gradOutputs: [String: String] = [:]
         for p in trained {
-            let name = gradients[p] ?? "d\(loss)_d\(p)"
+            guard let name = gradients[p] else {
+                diagnostics.append(Diagnostic("no gradient output is given for the trained parameter '\(p)'"))
+                continue
+            }
             guard let id = graph.output(named: name) else {
                 diagnostics.append(Diagnostic("the gradient graph has no output '\(name)' (the gradient of '\(loss)' with respect to '\(p)')"))
                 continue
@@ -111,6 +114,14 @@ public final class CompiledTrainingStep: @unchecked Sendable {
         }
         paramPlaceholders = placeholders
         setParams(initialValues ?? ParameterInitializer.initialValues(of: graph, seed: 0))
+    }
+
+    /// A step for a graph made by `differentiatedGraph`, whose map says where each gradient is.
+    public convenience init(_ differentiated: DifferentiatedGraph, loss: String, params: [String]? = nil,
+                            optimizer: OptimizerConfig, sizes: [String: Int] = [:],
+                            initialValues: [String: Tensor]? = nil) throws(DiagnosticsError) {
+        try self.init(gradientGraph: differentiated.graph, loss: loss, params: params, optimizer: optimizer, sizes: sizes,
+                      gradients: differentiated.gradientOutputs, initialValues: initialValues)
     }
 
     deinit { arena.deallocate() }

@@ -49,18 +49,19 @@ public final class Trainer {
         case (nil, .epochs(let e)): (totalEpochs, maxSteps) = (e, nil)
         case (nil, .steps(let s)): (totalEpochs, maxSteps) = ((s + stepsPerEpoch - 1) / stepsPerEpoch, UInt64(s))
         }
-        gradient = try gradientGraph(graph, of: config.minimize, wrt: nil)
+        let differentiated = try differentiatedGraph(graph, of: config.minimize, wrt: nil)
+        gradient = differentiated.graph
         compiledForward = backend == .c ? CompiledGraph(graph: graph, sizes: sizes) : nil
         let params = graph.params.map(\.name)
         let initial = ParameterInitializer.initialValues(of: graph, seed: self.seed)
         switch backend {
         case .c:
-            let step = try CompiledTrainingStep(gradientGraph: gradient, loss: config.minimize, params: params,
+            let step = try CompiledTrainingStep(differentiated, loss: config.minimize, params: params,
                                                 optimizer: config.optimizer, sizes: sizes)
             step.setParams(initial)
             engine = step
         case .interp:
-            engine = InterpreterTrainingStep(gradientGraph: gradient, loss: config.minimize, params: params,
+            engine = InterpreterTrainingStep(differentiated, loss: config.minimize, params: params,
                                              optimizer: config.optimizer, initial: initial, sizes: sizes)
         }
     }

@@ -41,11 +41,12 @@ public final class InterpreterTrainingStep: TrainingEngine {
     private var optimizerState: OptimizerState
     private let sizes: [String: Int]
 
-    public init(gradientGraph: Graph, loss: String, params: [String], optimizer: OptimizerConfig,
+    public init(_ differentiated: DifferentiatedGraph, loss: String, params: [String], optimizer: OptimizerConfig,
                 initial: [String: Tensor], sizes: [String: Int] = [:]) {
-        self.graph = gradientGraph
+        self.graph = differentiated.graph
         self.loss = loss
-        self.gradientOutputs = Dictionary(uniqueKeysWithValues: params.map { ($0, "d\(loss)_d\($0)") })
+        let all = differentiated.gradientOutputs
+        self.gradientOutputs = all.filter { params.contains($0.key) }
         self.values = initial
         self.optimizerState = .initial(optimizer, params: initial.filter { params.contains($0.key) })
         self.sizes = sizes

@@ -19,8 +19,8 @@ import Testing
 
     static func makeStep(_ dtype: DType) throws -> CompiledTrainingStep {
         let g = try CTrainingStepTests.gradientGraphOf(CTrainingStepTests.mlp, dtype: dtype)
-        let step = try CompiledTrainingStep(gradientGraph: g, loss: "loss", optimizer: .adam(lr: 0.01))
-        step.setParams(ParameterInitializer.initialValues(of: g, seed: 5))
+        let step = try CompiledTrainingStep(g, loss: "loss", optimizer: .adam(lr: 0.01))
+        step.setParams(ParameterInitializer.initialValues(of: g.graph, seed: 5))
         return step
     }
 

@@ -33,9 +33,9 @@ import Testing
         ("adamw", .adamw(lr: 0.01, weightDecay: 0.1)),
     ]
 
-    static func gradientGraphOf(_ source: String, dtype: DType) throws -> Graph {
+    static func gradientGraphOf(_ source: String, dtype: DType) throws -> DifferentiatedGraph {
         let forward = try Frontend(file: SourceFile(path: "t.nng", text: source)).graph(dtype: dtype)
-        return try gradientGraph(forward, of: "loss", wrt: nil)
+        return try differentiatedGraph(forward, of: "loss", wrt: nil)
     }
 
     static func batch(_ b: Int, step: Int, dtype: DType) -> [String: Tensor] {
@@ -58,11 +58,11 @@ import Testing
     func matchesInterpreterAndSwiftOptimizer(_ dtype: DType, _ k: Int) throws {
         let (name, config) = Self.optimizers[k]
         let g = try Self.gradientGraphOf(Self.mlp, dtype: dtype)
-        let compiled = try CompiledTrainingStep(gradientGraph: g, loss: "loss", optimizer: config)
-        var params = ParameterInitializer.initialValues(of: g, seed: 5)
+        let compiled = try CompiledTrainingStep(g, loss: "loss", optimizer: config)
+        var params = ParameterInitializer.initialValues(of: g.graph, seed: 5)
         compiled.setParams(params)
         var state = OptimizerState.initial(config, params: params)
-        let interp = Interpreter(graph: g)
+        let interp = Interpreter(graph: g.graph)
         // Batches of 5, 5, 3 (a short last batch: another module, the same persistent arena), 5.
         for (s, b) in [5, 5, 3, 5].enumerated() {
             let inputs = Self.batch(b, step: s, dtype: dtype)
@@ -91,12 +91,12 @@ import Testing
     /// gives exactly the parameters of an uninterrupted run.
     @Test func resumeIsExact() throws {
         let g = try Self.gradientGraphOf(Self.mlp, dtype: .f32)
-        let a = try CompiledTrainingStep(gradientGraph: g, loss: "loss", optimizer: .adam(lr: 0.01))
+        let a = try CompiledTrainingStep(g, loss: "loss", optimizer: .adam(lr: 0.01))
         for s in 0..<4 { _ = try a.step(inputs: Self.batch(4, step: s, dtype: .f32), lr: 0.01, seed: 2, step: UInt64(s)) }
-        let b = try CompiledTrainingStep(gradientGraph: g, loss: "loss", optimizer: .adam(lr: 0.01))
+        let b = try CompiledTrainingStep(g, loss: "loss", optimizer: .adam(lr: 0.01))
         for s in 0..<2 { _ = try b.step(inputs: Self.batch(4, step: s, dtype: .f32), lr: 0.01, seed: 2, step: UInt64(s)) }
         let saved = (b.params(), b.state().namedTensors)
-        let c = try CompiledTrainingStep(gradientGraph: g, loss: "loss", optimizer: .adam(lr: 0.01))
+        let c = try CompiledTrainingStep(g, loss: "loss", optimizer: .adam(lr: 0.01))
         c.setParams(saved.0)
         c.setState(OptimizerState(config: .adam(lr: 0.01), namedTensors: saved.1))
         #expect(c.state().step == 2)
@@ -120,7 +120,8 @@ import Testing
         let wx = try g.add(.binary(.multiply), [w, x])
         let loss = try g.add(.binary(.add), [s, wx])
         g.outputs = [("loss", loss), ("w_out", w), ("dloss_da", b), ("dloss_db", a), ("dloss_dw", x)]
-        let step = try CompiledTrainingStep(gradientGraph: g, loss: "loss", optimizer: .sgd(lr: 0.5))
+        let step = try CompiledTrainingStep(gradientGraph: g, loss: "loss", optimizer: .sgd(lr: 0.5),
+                                            gradients: ["a": "dloss_da", "b": "dloss_db", "w": "dloss_dw"])
         step.setParams(["a": Tensor(shape: [3], values: [1, 2, 3], dtype: dtype),
                         "b": Tensor(shape: [3], values: [4, 5, 6], dtype: dtype), "w": .scalar(3, dtype: dtype)])
         let r = try step.step(inputs: ["x": .scalar(2, dtype: dtype)], lr: 0.5)
@@ -173,7 +174,7 @@ import Testing
         }
         """
         let g = try Self.gradientGraphOf(source, dtype: .f64)
-        let step = try CompiledTrainingStep(gradientGraph: g, loss: "loss", optimizer: .adam(lr: 0.1))
+        let step = try CompiledTrainingStep(g, loss: "loss", optimizer: .adam(lr: 0.1))
         let r = try step.step(inputs: ["x": Tensor(shape: [2], values: [-1, 2], dtype: .f64)], lr: 0.1)
         #expect(r.loss.isNaN)
         #expect(step.params()["w"]!.doubles == [1, 1])
@@ -184,11 +185,11 @@ import Testing
 
     @Test func diagnostics() throws {
         let g = try Self.gradientGraphOf(Self.mlp, dtype: .f64)
-        #expect(throws: DiagnosticsError.self) { try CompiledTrainingStep(gradientGraph: g, loss: "nope", optimizer: .sgd()) }
-        #expect(throws: DiagnosticsError.self) { try CompiledTrainingStep(gradientGraph: g, loss: "z", optimizer: .sgd()) }
-        #expect(throws: DiagnosticsError.self) { try CompiledTrainingStep(gradientGraph: g, loss: "loss", params: ["W9"], optimizer: .sgd()) }
-        #expect(throws: DiagnosticsError.self) { try CompiledTrainingStep(gradientGraph: g, loss: "loss", optimizer: .sgd(lr: -1)) }
-        let step = try CompiledTrainingStep(gradientGraph: g, loss: "loss", optimizer: .sgd())
+        #expect(throws: DiagnosticsError.self) { try CompiledTrainingStep(g, loss: "nope", optimizer: .sgd()) }
+        #expect(throws: DiagnosticsError.self) { try CompiledTrainingStep(g, loss: "z", optimizer: .sgd()) }
+        #expect(throws: DiagnosticsError.self) { try CompiledTrainingStep(g, loss: "loss", params: ["W9"], optimizer: .sgd()) }
+        #expect(throws: DiagnosticsError.self) { try CompiledTrainingStep(g, loss: "loss", optimizer: .sgd(lr: -1)) }
+        let step = try CompiledTrainingStep(g, loss: "loss", optimizer: .sgd())
         // A fed shape that does not fit is the interpreter's diagnostic, before any C runs.
         #expect(throws: DiagnosticsError.self) {
             try step.step(inputs: ["x": Tensor.zeros([2, 5], dtype: .f64), "y": Tensor.zeros([2, 3], dtype: .f64)], lr: 0.1)

@@ -28,7 +28,7 @@ import Testing
 
     /// `CTrainingStepTests.mlp` (dropout, tanh, relu, softmax cross-entropy, an L2 term) with a
     /// coefficient of its own, so that each test compiles modules no other test has swapped.
-    static func model(l2: String, dtype: DType) throws -> Graph {
+    static func model(l2: String, dtype: DType) throws -> DifferentiatedGraph {
         try CTrainingStepTests.gradientGraphOf(CTrainingStepTests.mlp.replacingOccurrences(of: "0.01 * sum", with: "\(l2) * sum"),
                                                dtype: dtype)
     }
@@ -77,12 +77,12 @@ import Testing
         let swapAt = Int.random(in: 1..<steps)
         let what = "\(name) \(dtype), swapped before step \(swapAt)"
 
-        let reference = try CompiledTrainingStep(gradientGraph: g, loss: "loss", optimizer: optimizer)
+        let reference = try CompiledTrainingStep(g, loss: "loss", optimizer: optimizer)
         reference.tier = Self.tier(.tinycc)
         let referenceLosses = try Self.train(reference, steps: steps, dtype: dtype)
         #expect(reference.lastTier == .tinycc)
 
-        let tiered = try CompiledTrainingStep(gradientGraph: g, loss: "loss", optimizer: optimizer)
+        let tiered = try CompiledTrainingStep(g, loss: "loss", optimizer: optimizer)
         tiered.tier = Self.tier(.tinycc)
         var tiers: [CodeTier] = []
         let losses = try Self.train(tiered, steps: steps, dtype: dtype) { s in
@@ -100,7 +100,7 @@ import Testing
     @Test func backgroundSwapDuringTrainingChangesNoBit() throws {
         let g = try Self.model(l2: "0.0102", dtype: .f32)
         let optimizer = OptimizerConfig.adam(lr: 0.01)
-        let tiered = try CompiledTrainingStep(gradientGraph: g, loss: "loss", optimizer: optimizer)
+        let tiered = try CompiledTrainingStep(g, loss: "loss", optimizer: optimizer)
         tiered.tier = Self.tier(.auto, tierUpCalls: 1)
         var steps = 0
         var firstOptimized: Int?
@@ -116,7 +116,7 @@ import Testing
             steps += 2
         }
         #expect(tiered.lastTier == .optimized)
-        let reference = try CompiledTrainingStep(gradientGraph: g, loss: "loss", optimizer: optimizer)
+        let reference = try CompiledTrainingStep(g, loss: "loss", optimizer: optimizer)
         reference.tier = Self.tier(.tinycc)
         _ = try Self.train(reference, steps: steps, dtype: .f32)
         Self.expectSameBits(tiered, reference, "swapped after step \(firstOptimized.map(String.init) ?? "?") of \(steps)")
@@ -141,16 +141,16 @@ import Testing
         }
         """
         let forward = try Frontend(file: SourceFile(path: "cnn.nng", text: source)).graph(dtype: .f32)
-        let g = try gradientGraph(forward, of: "loss", wrt: nil)
+        let g = try differentiatedGraph(forward, of: "loss", wrt: nil)
         func batch(_ s: Int) -> [String: Tensor] {
             let x = (0..<(6 * 64)).map { i in CounterRandom.uniform(seed: 5, step: UInt64(s), stream: 1, index: UInt64(i)) < 0.5 ? -1.0 : 1.0 }
             let y = (0..<6).map { i in Double((i + s) % 2) }
             return ["spins": Tensor(shape: [6, 64], values: x, dtype: .f32), "y": Tensor(shape: [6, 1], values: y, dtype: .f32)]
         }
         let steps = 10, swapAt = Int.random(in: 1..<10)
-        let reference = try CompiledTrainingStep(gradientGraph: g, loss: "loss", optimizer: .adam(lr: 0.01))
+        let reference = try CompiledTrainingStep(g, loss: "loss", optimizer: .adam(lr: 0.01))
         reference.tier = Self.tier(.tinycc)
-        let tiered = try CompiledTrainingStep(gradientGraph: g, loss: "loss", optimizer: .adam(lr: 0.01))
+        let tiered = try CompiledTrainingStep(g, loss: "loss", optimizer: .adam(lr: 0.01))
         tiered.tier = Self.tier(.tinycc)
         for s in 0..<steps {
             if s == swapAt { tiered.tier = Self.tier(.optimized) }
@@ -167,13 +167,13 @@ import Testing
         let missing = OptimizingCompiler(compilerName: "/nonexistent/nngc-cc", cacheDirectory: Self.cacheDirectory)
         #expect(missing.compiler == nil)
         let g = try Self.model(l2: "0.0103", dtype: .f64)
-        let t = try CompiledTrainingStep(gradientGraph: g, loss: "loss", optimizer: .adam(lr: 0.01))
+        let t = try CompiledTrainingStep(g, loss: "loss", optimizer: .adam(lr: 0.01))
         t.tier = TierOptions(policy: .optimized, compiler: missing)
         let losses = try Self.train(t, steps: 6, dtype: .f64)
         #expect(t.lastTier == .tinycc)
         let summary = try t.compile(sizes: ["B": 5]).tierSummary(t.tier)
         #expect(summary == "tinycc (optimised tier: unavailable: no C compiler '/nonexistent/nngc-cc')")
-        let reference = try CompiledTrainingStep(gradientGraph: g, loss: "loss", optimizer: .adam(lr: 0.01))
+        let reference = try CompiledTrainingStep(g, loss: "loss", optimizer: .adam(lr: 0.01))
         reference.tier = Self.tier(.tinycc)
         #expect(try Self.train(reference, steps: 6, dtype: .f64) == losses)
         #expect(losses.allSatisfy { Double(bitPattern: $0).isFinite })
@@ -185,7 +185,7 @@ import Testing
     @Test func compiledCodeIsCachedOnDisk() throws {
         let dir = Self.cacheDirectory.appendingPathComponent("cache-test")
         let compiler = OptimizingCompiler(compilerName: "cc", cacheDirectory: dir)
-        let source = try CompiledGraph.cSource(for: try Self.model(l2: "0.0104", dtype: .f32), sizes: ["B": 2])
+        let source = try CompiledGraph.cSource(for: try Self.model(l2: "0.0104", dtype: .f32).graph, sizes: ["B": 2])
         #expect(compiler.cachedSharedObject(source) == nil)
         let group = DispatchGroup()
         let results = Results()

@@ -85,6 +85,33 @@ train {
         }
     }
 
+    /// A user value named like a gradient output (`dloss_dw`) must not be taken for the
+    /// gradient: the gradient map is data, not a name rebuilt as `d<loss>_d<param>`. At w = 1,
+    /// x = 1, y = 1 the true gradient 2(wx − y)x is 0, so w stays 1; the impostor (100·w) would
+    /// move it to 1 − 0.1·100.
+    @Test(arguments: BackendKind.allCases)
+    func userValueNamedLikeAGradientIsNotTheGradient(_ backend: BackendKind) throws {
+        let source = """
+        graph g {
+          input x: f64[B]
+          input y: f64[B]
+          param w: f64[] = 1
+          loss = sum((w * x - y)^2)
+          dloss_dw = 100 * w
+          output loss, dloss_dw
+        }
+        train {
+          data      = csv("d.csv", x = [0], y = [1])
+          minimize  = loss
+          optimizer = sgd(lr = 0.1)
+          epochs    = 3
+        }
+        """
+        let (t, _) = try trainer(source, files: ["d.csv": "x,y\n1,1\n"], backend: backend)
+        let (_, params) = try t.run()
+        #expect(params["w"]!.doubles == [1])
+    }
+
     @Test func interruptedCheckpointWriteKeepsThePreviousOne() throws {
         let (t, folder) = try trainer(xorSource, files: ["xor.csv": xorCSV], backend: .interp, epochs: 3)
         try folder.create()
