@@ -1,53 +1,34 @@
 import NNGCore
 
 /// One line of `history.csv`: the state after an epoch.
-public struct HistoryRow: Sendable, Equatable {
-    /// 1-based number of the finished epoch.
-    public var epoch: Int
-    /// Optimizer steps taken so far.
-    public var step: Int
-    public var trainLoss: Double
-    /// nil when there is no validation set.
-    public var valLoss: Double?
-    /// One value per `History.reportNames` (nil = not measured).
-    public var reported: [Double?]
-    /// The learning rate used in this epoch.
-    public var lr: Double
-    /// Wall-clock seconds since training started.
-    public var seconds: Double
-
-    public init(epoch: Int, step: Int, trainLoss: Double, valLoss: Double? = nil, reported: [Double?] = [],
-                lr: Double, seconds: Double) {
-        self.epoch = epoch
-        self.step = step
-        self.trainLoss = trainLoss
-        self.valLoss = valLoss
-        self.reported = reported
-        self.lr = lr
-        self.seconds = seconds
-    }
-}
-
 /// The training history, written as `history.csv`:
-/// `epoch,step,train_loss,val_loss,<reported…>,lr,seconds`, one row per epoch, numbers in
-/// their shortest round-tripping form, an empty cell for a missing value.
+/// `epoch,step,train_loss,val_loss,<report…>,<val_report…>,lr,seconds`, one row per epoch
+/// record, numbers in their shortest round-tripping form, an empty cell for a missing value.
+/// The `val_` columns are there when the run has a validation set.
 public struct History: Sendable, Equatable {
-    /// Column names of the reported outputs (e.g. `acc`, `val_acc`).
-    public var reportNames: [String]
-    public var rows: [HistoryRow]
+    /// The train block's reported outputs, in report order.
+    public var report: [String]
+    /// Whether the reported outputs are also measured on a validation set (`val_<name>` columns).
+    public var hasValidation: Bool
+    public var records: [EpochRecord]
 
-    public init(reportNames: [String] = [], rows: [HistoryRow] = []) {
-        self.reportNames = reportNames
-        self.rows = rows
+    public init(report: [String] = [], hasValidation: Bool = false, records: [EpochRecord] = []) {
+        self.report = report
+        self.hasValidation = hasValidation
+        self.records = records
     }
 
-    public var header: [String] { ["epoch", "step", "train_loss", "val_loss"] + reportNames + ["lr", "seconds"] }
+    /// The column names of the reported outputs: the training values, then the validation ones.
+    public var reportColumns: [String] { report + (hasValidation ? report.map { "val_" + $0 } : []) }
+
+    public var header: [String] { ["epoch", "step", "train_loss", "val_loss"] + reportColumns + ["lr", "seconds"] }
 
     public func csv() -> String {
         var out = header.joined(separator: ",") + "\n"
-        for r in rows {
-            var cells = [String(r.epoch), String(r.step), cell(r.trainLoss), cell(r.valLoss)]
-            for k in reportNames.indices { cells.append(cell(k < r.reported.count ? r.reported[k] : nil)) }
+        for r in records {
+            var cells = [String(r.epoch), String(r.step), cell(r.trainLoss), cell(r.validationLoss)]
+            cells += report.map { cell(r.reported[$0]) }
+            if hasValidation { cells += report.map { cell(r.validationReported[$0]) } }
             cells += [cell(r.lr), cell(r.seconds)]
             out += cells.joined(separator: ",") + "\n"
         }
@@ -59,8 +40,9 @@ public struct History: Sendable, Equatable {
     /// Writes `history.csv` atomically.
     public func write(to path: String) throws { try writeFileAtomically(csv(), to: path) }
 
-    /// Reads a history written by `csv()` (for `--resume`).
-    public init(csv text: String, path: String = "history.csv") throws(FileError) {
+    /// Reads a history written by `csv()` (for `--resume`); `hasValidation` says whether the
+    /// second half of the report columns are the `val_` ones.
+    public init(csv text: String, hasValidation: Bool, path: String = "history.csv") throws(FileError) {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         guard let head = lines.first else { throw FileError("\(path): the file is empty") }
         let names = head.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
@@ -68,8 +50,12 @@ public struct History: Sendable, Equatable {
               Array(names.suffix(2)) == ["lr", "seconds"] else {
             throw FileError("\(path):1: not a training history (expected epoch,step,train_loss,val_loss,…,lr,seconds)")
         }
-        let report = Array(names[4..<(names.count - 2)])
-        var rows: [HistoryRow] = []
+        let columns = Array(names[4..<(names.count - 2)])
+        let report = hasValidation ? Array(columns.prefix(columns.count / 2)) : columns
+        guard !hasValidation || (columns.count.isMultiple(of: 2) && Array(columns.suffix(report.count)) == report.map { "val_" + $0 }) else {
+            throw FileError("\(path):1: expected a val_ column for each reported column, found \(columns.joined(separator: ","))")
+        }
+        var records: [EpochRecord] = []
         for (i, line) in lines.dropFirst().enumerated() {
             let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard cells.count == names.count else {
@@ -90,11 +76,14 @@ public struct History: Sendable, Equatable {
                   let lr = try number(names.count - 2), let seconds = try number(names.count - 1) else {
                 throw FileError("\(path):\(i + 2): a required cell is missing")
             }
-            var reported: [Double?] = []
-            for k in 4..<(names.count - 2) { reported.append(try number(k)) }
-            rows.append(HistoryRow(epoch: epoch, step: step, trainLoss: train, valLoss: try number(3), reported: reported,
-                                   lr: lr, seconds: seconds))
+            var reported: [String: Double] = [:], validationReported: [String: Double] = [:]
+            for (k, name) in report.enumerated() {
+                reported[name] = try number(4 + k)
+                if hasValidation { validationReported[name] = try number(4 + report.count + k) }
+            }
+            records.append(EpochRecord(epoch: epoch, step: UInt64(step), trainLoss: train, validationLoss: try number(3),
+                                       reported: reported, validationReported: validationReported, lr: lr, seconds: seconds))
         }
-        self.init(reportNames: report, rows: rows)
+        self.init(report: report, hasValidation: hasValidation, records: records)
     }
 }

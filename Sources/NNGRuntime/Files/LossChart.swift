@@ -22,8 +22,8 @@ public struct ChartSeries: Sendable {
 
 /// `loss.svg`: training and validation loss per epoch.
 public func lossChartSVG(history: History, title: String? = nil) -> String {
-    var series = [ChartSeries(name: "train", points: history.rows.map { (Double($0.epoch), $0.trainLoss) }, color: "#1f77b4")]
-    let val = history.rows.compactMap { r in r.valLoss.map { (x: Double(r.epoch), y: $0) } }
+    var series = [ChartSeries(name: "train", points: history.records.map { (Double($0.epoch), $0.trainLoss) }, color: "#1f77b4")]
+    let val = history.records.compactMap { r in r.validationLoss.map { (x: Double(r.epoch), y: $0) } }
     if !val.isEmpty { series.append(ChartSeries(name: "validation", points: val, color: "#d62728", dashed: true)) }
     return lineChartSVG(series: series, xLabel: "epoch", yLabel: "loss", title: title, integerX: true)
 }

@@ -66,25 +66,7 @@ public struct RunFolder: Sendable {
     }
 
     func history(_ records: [EpochRecord]) -> History {
-        let names = report + (hasValidation ? report.map { "val_" + $0 } : [])
-        let rows = records.map { r in
-            HistoryRow(epoch: r.epoch, step: Int(r.step), trainLoss: r.trainLoss, valLoss: r.validationLoss,
-                       reported: report.map { r.reported[$0] } + (hasValidation ? report.map { r.validationReported[$0] } : []),
-                       lr: r.lr, seconds: r.seconds)
-        }
-        return History(reportNames: names, rows: rows)
-    }
-
-    func records(_ history: History) -> [EpochRecord] {
-        history.rows.map { row in
-            var train: [String: Double] = [:], validation: [String: Double] = [:]
-            for (k, name) in history.reportNames.enumerated() where k < row.reported.count {
-                guard let v = row.reported[k] else { continue }
-                if k < report.count { train[name] = v } else { validation[String(name.dropFirst(4))] = v }
-            }
-            return EpochRecord(epoch: row.epoch, step: UInt64(row.step), trainLoss: row.trainLoss, validationLoss: row.valLoss,
-                               reported: train, validationReported: validation, lr: row.lr, seconds: row.seconds)
-        }
+        History(report: report, hasValidation: hasValidation, records: records)
     }
 
     /// Params as `param/NAME`, early stopping's best params as `best/NAME`, the optimizer's
@@ -158,11 +140,11 @@ public struct RunFolder: Sendable {
         let graphParams = Dictionary(uniqueKeysWithValues: graph.params.map { ($0.name, params[$0.name]!) })
         let optimizerState = try RunFolder.optimizerState(state, config: optimizer, params: graphParams, fail: fail)
         let history: History
-        do { history = try History(csv: m["history"] ?? "", path: "checkpoint history") }
+        do { history = try History(csv: m["history"] ?? "", hasValidation: hasValidation, path: "checkpoint history") }
         catch { throw fail("\(error)") }
         return TrainingCheckpoint(params: params, optimizer: optimizerState,
                                   epoch: epoch, step: step, seed: seed, bestLoss: bestLoss, bestEpoch: bestEpoch,
-                                  bestParams: best, epochsWithoutImprovement: bad, history: records(history))
+                                  bestParams: best, epochsWithoutImprovement: bad, history: history.records)
     }
 
     /// The largest step a checkpoint may record: steps are stored as f64 (exact up to 2⁵³).

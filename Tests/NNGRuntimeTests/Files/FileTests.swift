@@ -146,9 +146,11 @@ struct SimulatedWriteCrash: Error {}
 }
 
 @Suite struct HistoryTests {
-    let history = History(reportNames: ["acc", "val_acc"], rows: [
-        HistoryRow(epoch: 1, step: 4, trainLoss: 0.693, valLoss: 0.7, reported: [0.5, 0.25], lr: 0.1, seconds: 0.012),
-        HistoryRow(epoch: 2, step: 8, trainLoss: 0.5, valLoss: nil, reported: [0.75, nil], lr: 0.05, seconds: 0.02),
+    let history = History(report: ["acc"], hasValidation: true, records: [
+        EpochRecord(epoch: 1, step: 4, trainLoss: 0.693, validationLoss: 0.7, reported: ["acc": 0.5],
+                    validationReported: ["acc": 0.25], lr: 0.1, seconds: 0.012),
+        EpochRecord(epoch: 2, step: 8, trainLoss: 0.5, validationLoss: nil, reported: ["acc": 0.75],
+                    validationReported: [:], lr: 0.05, seconds: 0.02),
     ])
 
     @Test func csvText() {
@@ -161,19 +163,33 @@ struct SimulatedWriteCrash: Error {}
     }
 
     @Test func readBack() throws {
-        #expect(try History(csv: history.csv()) == history)
+        #expect(try History(csv: history.csv(), hasValidation: true) == history)
         #expect(throws: FileError("history.csv:3: expected 8 columns, found 7")) {
-            try History(csv: "epoch,step,train_loss,val_loss,acc,val_acc,lr,seconds\n1,4,0.6,0.7,0.5,0.25,0.1,0.01\n2,8,0.5,,0.75,0.05,0.02\n")
+            try History(csv: "epoch,step,train_loss,val_loss,acc,val_acc,lr,seconds\n1,4,0.6,0.7,0.5,0.25,0.1,0.01\n2,8,0.5,,0.75,0.05,0.02\n",
+                        hasValidation: true)
         }
+        #expect(throws: FileError("history.csv:1: expected a val_ column for each reported column, found acc,loss2")) {
+            try History(csv: "epoch,step,train_loss,val_loss,acc,loss2,lr,seconds\n", hasValidation: true)
+        }
+        // Without a validation set, a report named val_… is an ordinary column.
+        let plain = try History(csv: "epoch,step,train_loss,val_loss,acc,val_acc,lr,seconds\n1,4,0.6,,0.5,0.25,0.1,0.01\n",
+                                hasValidation: false)
+        #expect(plain.report == ["acc", "val_acc"] && plain.records[0].reported == ["acc": 0.5, "val_acc": 0.25])
     }
+}
+
+/// A history record with only the losses a loss chart draws.
+private func epochRecord(_ epoch: Int, train: Double, validation: Double? = nil) -> EpochRecord {
+    EpochRecord(epoch: epoch, step: UInt64(epoch), trainLoss: train, validationLoss: validation, reported: [:],
+                validationReported: [:], lr: 0.1, seconds: 0)
 }
 
 @Suite struct LossChartTests {
     @Test func structure() {
         let rows = (1...50).map { e in
-            HistoryRow(epoch: e, step: e * 10, trainLoss: 0.2 + 2 * exp(-Double(e) / 8), valLoss: 0.3 + 2.2 * exp(-Double(e) / 9), lr: 0.1, seconds: 0)
+            epochRecord(e, train: 0.2 + 2 * exp(-Double(e) / 8), validation: 0.3 + 2.2 * exp(-Double(e) / 9))
         }
-        let svg = lossChartSVG(history: History(rows: rows), title: "xor")
+        let svg = lossChartSVG(history: History(records: rows), title: "xor")
         #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
         #expect(svg.hasSuffix("</svg>\n"))
         #expect(svg.contains(">epoch</text>"))
@@ -190,11 +206,11 @@ struct SimulatedWriteCrash: Error {}
     }
 
     @Test func logScaleOverManyDecades() {
-        let rows = (1...30).map { e in HistoryRow(epoch: e, step: e, trainLoss: pow(10, -Double(e) / 6), lr: 0.1, seconds: 0) }
-        let svg = lossChartSVG(history: History(rows: rows))
+        let rows = (1...30).map { e in epochRecord(e, train: pow(10, -Double(e) / 6)) }
+        let svg = lossChartSVG(history: History(records: rows))
         if let dir = ProcessInfo.processInfo.environment["NNGC_CHART_DIR"] {
-            let val = rows.map { r in HistoryRow(epoch: r.epoch, step: r.step, trainLoss: r.trainLoss, valLoss: r.trainLoss * 1.8 + 1e-4, lr: 0.1, seconds: 0) }
-            try? lossChartSVG(history: History(rows: val), title: "log scale").write(toFile: dir + "/log.svg", atomically: true, encoding: .utf8)
+            let val = rows.map { r in epochRecord(r.epoch, train: r.trainLoss, validation: r.trainLoss * 1.8 + 1e-4) }
+            try? lossChartSVG(history: History(records: val), title: "log scale").write(toFile: dir + "/log.svg", atomically: true, encoding: .utf8)
         }
         #expect(svg.contains(">loss (log scale)</text>"))
         #expect(svg.contains(">1</text>") && svg.contains(">0.01</text>") && svg.contains(">1e-5</text>"))
@@ -202,13 +218,13 @@ struct SimulatedWriteCrash: Error {}
     }
 
     @Test func degenerateInputs() {
-        let one = lossChartSVG(history: History(rows: [HistoryRow(epoch: 1, step: 1, trainLoss: 0.5, lr: 0.1, seconds: 0)]))
+        let one = lossChartSVG(history: History(records: [epochRecord(1, train: 0.5)]))
         #expect(one.contains("<circle"))
         #expect(SVGWellFormed(one).ok)
-        let nan = lossChartSVG(history: History(rows: [
-            HistoryRow(epoch: 1, step: 1, trainLoss: 1, lr: 0.1, seconds: 0),
-            HistoryRow(epoch: 2, step: 2, trainLoss: .nan, lr: 0.1, seconds: 0),
-            HistoryRow(epoch: 3, step: 3, trainLoss: 0.5, lr: 0.1, seconds: 0),
+        let nan = lossChartSVG(history: History(records: [
+            epochRecord(1, train: 1),
+            epochRecord(2, train: .nan),
+            epochRecord(3, train: 0.5),
         ]))
         #expect(!nan.contains("nan") && !nan.contains("NaN"))
         #expect(SVGWellFormed(lossChartSVG(history: History())).ok)
