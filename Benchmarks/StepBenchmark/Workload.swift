@@ -55,7 +55,7 @@ func runWorkload(_ options: WorkloadOptions) throws {
     let trainer = try CompiledTrainingStep(differentiated, loss: loss, optimizer: optimizer,
                                            initialValues: initialValues)
     if options.emitC {
-        let binding = try Interpreter(graph: gradients).symbolBindings(
+        let binding = try gradients.symbolBindings(
             inputs: data.columns.tensors(rows: data.batches[0]), params: initialValues, options: RunOptions(training: true))
         print(try trainer.cSource(sizes: binding))
         return

@@ -39,7 +39,7 @@ public struct Interpreter: Sendable {
 
     /// `live`: the nodes to evaluate (nil: all); the others get empty placeholder values.
     private func run(inputs: [String: Tensor], params: [String: Tensor], options: RunOptions, only live: [Bool]?) throws(DiagnosticsError) -> [Tensor] {
-        let sizes = try symbolBindings(inputs: inputs, params: params, options: options)
+        let sizes = try graph.symbolBindings(inputs: inputs, params: params, options: options)
         switch graph.dtype {
         case .f32: return try evaluate(Float.self, inputs: inputs, params: params, sizes: sizes, options: options, live: live)
         case .f64: return try evaluate(Double.self, inputs: inputs, params: params, sizes: sizes, options: options, live: live)
@@ -75,87 +75,6 @@ public struct Interpreter: Sendable {
             case .f64(let a): return a.contains { !$0.isFinite }
             }
         }
-    }
-
-    /// Checks the fed inputs and params against their declared types and returns the size of
-    /// every symbol of the graph: bound by the fed inputs, else taken from `options.symbolSizes`.
-    /// The diagnostics point at the declarations.
-    public func symbolBindings(inputs: [String: Tensor], params: [String: Tensor], options: RunOptions) throws(DiagnosticsError) -> [String: Int] {
-        var diagnostics: [Diagnostic] = []
-        var bound: [String: (size: Int, from: String)] = [:]
-
-        func check(_ kind: String, _ name: String, _ id: NodeID, _ value: Tensor?) {
-            let node = graph.nodes[id]
-            guard let value else {
-                diagnostics.append(Diagnostic(kind == "input" ? "input '\(name)' is not fed" : "param '\(name)' has no value",
-                                              at: node.range))
-                return
-            }
-            let count: Int? = switch value.storage {
-            case .f32(let a): a.count
-            case .f64(let a): a.count
-            }
-            guard let n = ShapeMath.checkedCount(value.shape), n == count else {
-                diagnostics.append(Diagnostic("\(kind) '\(name)' has \(count ?? 0) values for shape \(ShapeMath.describe(value.shape))",
-                                              at: node.range))
-                return
-            }
-            let dims = node.type.shape.dims
-            let mismatch = dims.count != value.rank || zip(dims, value.shape).contains { d, v in d.value.map { $0 != v } ?? false }
-            if mismatch {
-                diagnostics.append(Diagnostic("\(kind) '\(name)' expects \(node.type), got shape \(ShapeMath.describe(value.shape))",
-                                              at: node.range))
-                return
-            }
-            for (d, v) in zip(dims, value.shape) {
-                guard case .symbol(let s) = d else { continue }
-                if let b = bound[s] {
-                    if b.size != v {
-                        diagnostics.append(Diagnostic("symbol '\(s)' is \(b.size) from \(b.from) but \(v) from \(kind) '\(name)'",
-                                                      at: node.range))
-                    }
-                } else {
-                    bound[s] = (v, "\(kind) '\(name)'")
-                }
-            }
-        }
-
-        for (name, id) in graph.inputs { check("input", name, id, inputs[name]) }
-        for (name, id) in graph.params { check("param", name, id, params[name]) }
-        if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
-
-        var sizes = bound.mapValues(\.size)
-        for s in graph.symbols where sizes[s] == nil {
-            let range = graph.nodes.first { $0.type.shape.symbols.contains(s) }?.range ?? .none
-            if let v = options.symbolSizes[s] {
-                if v < 0 {
-                    diagnostics.append(Diagnostic("symbol '\(s)' cannot have the negative size \(v)", at: range))
-                } else {
-                    sizes[s] = v
-                }
-            } else {
-                diagnostics.append(Diagnostic("symbol '\(s)' has no size; feed an input that has it or give --size \(s)=N",
-                                              at: range))
-            }
-        }
-        if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
-        // A product dimension (`2*B`) binds nothing; it must agree with the symbols' sizes.
-        func checkProducts(_ kind: String, _ name: String, _ id: NodeID, _ value: Tensor?) {
-            let node = graph.nodes[id]
-            guard let value, node.type.shape.rank == value.rank else { return }
-            for (d, v) in zip(node.type.shape.dims, value.shape) {
-                guard case .product = d, let want = d.resolved(sizes).value, want != v else { continue }
-                let bindings = d.symbols.map { "\($0) = \(sizes[$0]!)" }.joined(separator: ", ")
-                diagnostics.append(Diagnostic("\(kind) '\(name)' expects \(node.type) = \(node.type.dtype)\(node.type.shape.resolved(sizes)) (\(bindings)), got shape \(ShapeMath.describe(value.shape))",
-                                              at: node.range))
-                return
-            }
-        }
-        for (name, id) in graph.inputs { checkProducts("input", name, id, inputs[name]) }
-        for (name, id) in graph.params { checkProducts("param", name, id, params[name]) }
-        if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
-        try checkValueSizes(sizes)
-        return sizes
     }
 
     private func evaluate<T: NNGFloat>(_: T.Type, inputs: [String: Tensor], params: [String: Tensor],

@@ -77,7 +77,7 @@ struct CompileCommand: ParsableCommand {
                 .merging(try RunOptionsGroup.parseSizes(size)) { $1 }
             // The sizes refused at run time are refused here too, before any C is generated.
             for g in [graph, optimized] {
-                do { try Interpreter(graph: g).checkValueSizes(report.sizes) }
+                do { try g.checkValueSizes(report.sizes) }
                 catch { throw UserFailure(error, file: frontend.file) }
             }
             let program = try generateC(optimized, sizes: report.sizes, clock: clock)

@@ -226,7 +226,7 @@ public final class CompiledGraph: @unchecked Sendable {
     {
         var opts = options
         opts.symbolSizes = sizes.merging(options.symbolSizes) { _, new in new }
-        let binding = try Interpreter(graph: graph).symbolBindings(inputs: inputs, params: params, options: opts)
+        let binding = try graph.symbolBindings(inputs: inputs, params: params, options: opts)
         let module: CompiledModule
         do {
             module = try self.module(sizes: binding)

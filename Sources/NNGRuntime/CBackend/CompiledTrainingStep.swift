@@ -323,7 +323,7 @@ public final class CompiledTrainingStep: @unchecked Sendable {
         lock.unlock()
         if let known, known.shapes == shapes { return known.binding }
         let options = RunOptions(seed: seed, step: step, training: true, symbolSizes: sizes)
-        let binding = try Interpreter(graph: graph).symbolBindings(inputs: inputs, params: paramPlaceholders, options: options)
+        let binding = try graph.symbolBindings(inputs: inputs, params: paramPlaceholders, options: options)
         lock.lock()
         lastBinding = (shapes, binding)
         lock.unlock()
@@ -397,8 +397,7 @@ public final class CompiledTrainingStep: @unchecked Sendable {
         lock.unlock()
         if let known { return known }
         let options = RunOptions(seed: seed, step: step, training: true, symbolSizes: sizes)
-        let binding = try Interpreter(graph: graph).symbolBindings(inputs: columns.tensors(rows: rows),
-                                                                   params: paramPlaceholders, options: options)
+        let binding = try graph.symbolBindings(inputs: columns.tensors(rows: rows), params: paramPlaceholders, options: options)
         let e: (module: CompiledModule, program: TrainingProgram)
         do {
             e = try entry(relevant(binding))

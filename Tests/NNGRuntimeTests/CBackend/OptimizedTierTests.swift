@@ -236,7 +236,7 @@ import Testing
         let reference = try Interpreter(graph: graph).outputs(inputs: inputs, params: params, options: options)
         let a = try tinycc.outputs(inputs: inputs, params: params, options: options)
         let b = try optimized.outputs(inputs: inputs, params: params, options: options)
-        let binding = try Interpreter(graph: graph).symbolBindings(inputs: inputs, params: params, options: options)
+        let binding = try graph.symbolBindings(inputs: inputs, params: params, options: options)
         #expect(try optimized.module(sizes: binding).tierSummary(optimized.tier).hasPrefix("optimized"), "\(what)",
                 sourceLocation: sourceLocation)
         for ((r, x), y) in zip(zip(reference, a), b) {
