@@ -15,15 +15,12 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("A size symbol's value, fixed before checking (e.g. L=32).", valueName: "SYM=N"))
-    var size: [String] = []
-
-    func validate() throws { _ = try RunOptionsGroup.parseSizes(size) }
+    @OptionGroup var sizes: SizeOptions
 
     func run() throws {
         let frontend: Frontend
         do { frontend = try Frontend.load(path: file) } catch { throw UserFailure(error, file: nil) }
-        let diagnostics = frontend.check(sizes: try RunOptionsGroup.parseSizes(size))
+        let diagnostics = frontend.check(sizes: try sizes.symbolSizes())
         if format == .json {
             Terminal.out(DiagnosticJSON.report(diagnostics, file: frontend.file).serialized())
         }

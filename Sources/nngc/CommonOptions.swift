@@ -18,36 +18,59 @@ struct GraphOptions: ParsableArguments {
     @Option(name: .long, help: "The graph to use (default: the only graph of the file).")
     var graph: String?
 
-    @Option(name: .long, help: "Re-type the whole graph: f32 or f64.")
+    @Option(name: .long, help: "Re-type the whole graph: f32 or f64 (gradcheck checks in f64 unless told).")
     var dtype: DType?
 
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
-    @Option(name: .long, help: MemoryOption.help)
-    var maxMemory: String?
-
-    func validate() throws { try MemoryOption.validate(maxMemory) }
-
-    /// Options built in code, for commands whose defaults differ (gradcheck defaults to f64).
-    static func with(file: String, graph: String?, dtype: DType?, format: OutputFormat) -> GraphOptions {
-        var options = GraphOptions()
-        options.file = file
-        options.graph = graph
-        options.dtype = dtype
-        options.format = format
-        options.maxMemory = nil
-        return options
-    }
+    @OptionGroup var memory: MemoryOptions
 
     /// Loads, parses and checks the graph, or throws the rendered diagnostics. `sizes` (`--size`)
     /// are bound before checking, over those the file's data sources bind.
-    func loadGraph(sizes: [String: Int] = [:]) throws -> (Frontend, Graph) {
-        MemoryOption.apply(maxMemory)
+    func loadGraph(sizes: [String: Int] = [:], defaultDType: DType? = nil) throws -> (Frontend, Graph) {
+        memory.apply()
         let frontend: Frontend
         do { frontend = try Frontend.load(path: file) } catch { throw UserFailure(error, file: nil) }
-        do { return (frontend, try frontend.graph(named: graph, dtype: dtype, sizes: sizes)) }
+        do { return (frontend, try frontend.graph(named: graph, dtype: dtype ?? defaultDType, sizes: sizes)) }
         catch { throw UserFailure(error, file: frontend.file) }
+    }
+}
+
+/// `--max-memory SIZE`: the budget of MemoryBudget for this process.
+struct MemoryOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The most memory one value, arena or data set may take: bytes, or a number with K, M, G or T (default: half the physical memory).", valueName: "SIZE"))
+    var maxMemory: String?
+
+    func validate() throws {
+        if let maxMemory, MemoryBudget.parse(maxMemory) == nil {
+            throw ValidationError("--max-memory expects a positive size such as 512M or 8G, got '\(maxMemory)'")
+        }
+    }
+
+    func apply() {
+        if let bytes = maxMemory.flatMap(MemoryBudget.parse) { MemoryBudget.bytes = bytes }
+    }
+}
+
+/// `--size SYM=N`, repeatable: sizes of symbols fixed before checking.
+struct SizeOptions: ParsableArguments {
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("A size symbol's value, fixed before checking (e.g. L=32; it also sets the L of ising sources; generated C binds a symbol no input binds to 1).", valueName: "SYM=N"))
+    var size: [String] = []
+
+    func validate() throws { _ = try symbolSizes() }
+
+    /// The `SYM=N` entries as a dictionary.
+    func symbolSizes() throws -> [String: Int] {
+        var sizes: [String: Int] = [:]
+        for entry in size {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let n = Int(parts[1]), n > 0, !parts[0].isEmpty else {
+                throw ValidationError("--size expects SYM=N with N a positive integer, got '\(entry)'")
+            }
+            sizes[parts[0]] = n
+        }
+        return sizes
     }
 }
 
@@ -70,40 +93,8 @@ struct RunOptionsGroup: ParsableArguments {
     /// `--seed`, or 0 when not given.
     var seed: UInt64 { seedOption ?? 0 }
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("A size symbol's value, fixed before checking (e.g. L=32; it also sets the L of ising sources).", valueName: "SYM=N"))
-    var size: [String] = []
+    @OptionGroup var sizes: SizeOptions
 
-    func validate() throws {
-        _ = try symbolSizes()
-    }
-
-    func symbolSizes() throws -> [String: Int] { try Self.parseSizes(size) }
-
-    /// `SYM=N` entries of `--size`.
-    static func parseSizes(_ entries: [String]) throws -> [String: Int] {
-        var sizes: [String: Int] = [:]
-        for entry in entries {
-            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let n = Int(parts[1]), n > 0, !parts[0].isEmpty else {
-                throw ValidationError("--size expects SYM=N with N a positive integer, got '\(entry)'")
-            }
-            sizes[parts[0]] = n
-        }
-        return sizes
-    }
+    func symbolSizes() throws -> [String: Int] { try sizes.symbolSizes() }
 }
 
-/// `--max-memory SIZE`: the budget of MemoryBudget for this process.
-enum MemoryOption {
-    static let help = ArgumentHelp("The most memory one value, arena or data set may take: bytes, or a number with K, M, G or T (default: half the physical memory).", valueName: "SIZE")
-
-    static func validate(_ text: String?) throws {
-        if let text, MemoryBudget.parse(text) == nil {
-            throw ValidationError("--max-memory expects a positive size such as 512M or 8G, got '\(text)'")
-        }
-    }
-
-    static func apply(_ text: String?) {
-        if let bytes = text.flatMap(MemoryBudget.parse) { MemoryBudget.bytes = bytes }
-    }
-}

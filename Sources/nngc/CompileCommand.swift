@@ -41,14 +41,12 @@ struct CompileCommand: ParsableCommand {
     @Option(name: .long, help: "Backend: c (generate and compile C, the default) or interp (stop after checking).")
     var backend: BackendKind = .default
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("A symbol's size, fixed before checking (generated C: default 1).", valueName: "SYM=N"))
-    var size: [String] = []
+    @OptionGroup var sizes: SizeOptions
 
     func validate() throws {
         if backend == .interp, try emitKinds().contains(.c) {
             throw ValidationError("--emit c needs --backend c")
         }
-        _ = try RunOptionsGroup.parseSizes(size)
     }
 
     func emitKinds() throws -> [EmitKind] {
@@ -64,17 +62,18 @@ struct CompileCommand: ParsableCommand {
 
     func run() throws {
         let clock = PhaseClock()
-        let (frontend, graph) = try clock.measure("parse+check") { try options.loadGraph(sizes: try RunOptionsGroup.parseSizes(size)) }
+        let (frontend, graph) = try clock.measure("parse+check") { try options.loadGraph(sizes: try sizes.symbolSizes()) }
         let kinds = try emitKinds()
         var report = CompileReport(file: frontend.file.path, graph: graph)
-        report.gradient = try differentiate(graph, frontend: frontend, required: of != nil || kinds.contains(.grad), clock: clock)
+        let differentiated = try differentiate(graph, frontend: frontend, required: of != nil || kinds.contains(.grad), clock: clock)
+        report.gradient = differentiated?.result.graph
         // What the backends run: forward + backward when there is something to differentiate.
         let optimized = clock.measure("optimise") { simplify(report.gradient ?? graph) }
         report.optimized = optimized
         var artifacts: [(EmitKind, String)] = []
         if backend == .c {
             report.sizes = Dictionary(uniqueKeysWithValues: graph.symbols.map { ($0, 1) })
-                .merging(try RunOptionsGroup.parseSizes(size)) { $1 }
+                .merging(try sizes.symbolSizes()) { $1 }
             // The sizes refused at run time are refused here too, before any C is generated.
             for g in [graph, optimized] {
                 do { try g.checkValueSizes(report.sizes) }
@@ -83,7 +82,12 @@ struct CompileCommand: ParsableCommand {
             let program = try generateC(optimized, sizes: report.sizes, clock: clock)
             report.program = program
             // With a train block, the C that training runs: the fused training step.
-            let step = try trainingStepC(frontend, graph: graph, sizes: report.sizes, clock: clock)
+            let config = frontend.parseDiagnostics.isEmpty ? trainConfig(for: graph, in: frontend.module) : nil
+            let step = try config.map { config in
+                // The gradient differentiated above serves when it is of the minimised output.
+                let gradient = differentiated?.of == config.minimize ? differentiated?.result : nil
+                return try trainingStepC(config, graph: graph, gradient: gradient, sizes: report.sizes, frontend: frontend, clock: clock)
+            }
             report.trainingStep = step?.optimizer
             report.codeTiers = TierOptions.processDefault.describe(source: step?.source ?? program.source)
             if kinds.contains(.c) { artifacts.append((.c, step?.source ?? program.source)) }
@@ -117,22 +121,20 @@ struct CompileCommand: ParsableCommand {
     private func generateC(_ graph: Graph, sizes: [String: Int], clock: PhaseClock) throws -> CProgram {
         do {
             let program = try clock.measure("generate C") { try CompiledGraph.program(for: graph, sizes: sizes) }
-            _ = try clock.measure("compile C (TinyCC)") { try CompiledGraph(graph: graph, sizes: sizes).module(sizes: sizes) }
+            _ = try clock.measure("compile C (TinyCC)") { try CompiledGraph.module(for: program) }
             return program
         } catch {
             throw UserFailure("internal error: \(error)")
         }
     }
 
-    /// The C source of the fused training step (forward, backward, optimizer update) when the
-    /// file has a train block for this graph; nil otherwise.
-    private func trainingStepC(_ frontend: Frontend, graph: Graph, sizes: [String: Int], clock: PhaseClock) throws -> (source: String, optimizer: String)? {
-        guard !frontend.module.trains.isEmpty else { return nil }
-        let (config, trainGraph, _) = loadTrainSetup(frontend.module, options: LoweringOptions(dtype: options.dtype))
-        guard let config, let trainGraph, trainGraph.name == graph.name else { return nil }
+    /// The C source of the fused training step (forward, backward, optimizer update) of the
+    /// file's train block for this graph, generated and compiled once.
+    private func trainingStepC(_ config: TrainConfig, graph: Graph, gradient: DifferentiatedGraph?, sizes: [String: Int],
+                               frontend: Frontend, clock: PhaseClock) throws -> (source: String, optimizer: String) {
         do {
             return try clock.measure("training step C") {
-                let gradient = try differentiatedGraph(graph, of: config.minimize, wrt: nil)
+                let gradient = try gradient ?? differentiatedGraph(graph, of: config.minimize, wrt: nil)
                 let step = try CompiledTrainingStep(gradient, loss: config.minimize, optimizer: config.optimizer, sizes: sizes)
                 try step.compile(sizes: sizes)
                 return (try step.cSource(sizes: sizes), config.optimizer.description)
@@ -146,10 +148,11 @@ struct CompileCommand: ParsableCommand {
 
     /// The forward graph with the gradient of the differentiated output with respect to every
     /// parameter. nil when there is nothing to differentiate and nobody asked for it.
-    private func differentiate(_ graph: Graph, frontend: Frontend, required: Bool, clock: PhaseClock) throws -> Graph? {
+    private func differentiate(_ graph: Graph, frontend: Frontend, required: Bool,
+                               clock: PhaseClock) throws -> (of: String, result: DifferentiatedGraph)? {
         do {
             let target = try of ?? frontend.differentiatedOutput(of: graph)
-            return try clock.measure("differentiate") { try gradientGraph(graph, of: target, wrt: nil) }
+            return (target, try clock.measure("differentiate") { try differentiatedGraph(graph, of: target, wrt: nil) })
         } catch {
             if required, let error = error as? DiagnosticsError { throw UserFailure(error, file: frontend.file) }
             if required { throw error }

@@ -11,17 +11,7 @@ struct GradcheckCommand: ParsableCommand {
         abstract: "Compare symbolic gradients with central finite differences, element by element."
     )
 
-    @Argument(help: "The .nng file.")
-    var file: String
-
-    @Option(name: .long, help: "The graph to use (default: the only graph of the file).")
-    var graph: String?
-
-    @Option(name: .long, help: "Element type of the check (default f64).")
-    var dtype: DType = .f64
-
-    @Option(name: .long, help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var options: GraphOptions
 
     @OptionGroup var runOptions: RunOptionsGroup
 
@@ -51,8 +41,8 @@ struct GradcheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = GraphOptions.with(file: file, graph: graph, dtype: dtype, format: format)
-        let (frontend, graph) = try options.loadGraph(sizes: try runOptions.symbolSizes())
+        // Finite differences need f64 to resolve a gradient to rtol 1e-6; f32 only when asked.
+        let (frontend, graph) = try options.loadGraph(sizes: try runOptions.symbolSizes(), defaultDType: .f64)
         var feeds = FeedSet(graph: graph)
         do {
             if let feed { try feeds.addFile(feed) }
@@ -76,7 +66,7 @@ struct GradcheckCommand: ParsableCommand {
     }
 
     private func print(_ report: GradCheckReport, dtype: DType) {
-        switch format {
+        switch options.format {
         case .json:
             let wrt = report.results.map { r in
                 (r.name, JSONValue.object([

@@ -34,16 +34,14 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var runOptions: RunOptionsGroup
 
-    @Option(name: .long, help: MemoryOption.help)
-    var maxMemory: String?
+    @OptionGroup var memory: MemoryOptions
 
     func validate() throws {
         if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive") }
-        try MemoryOption.validate(maxMemory)
     }
 
     func run() throws {
-        MemoryOption.apply(maxMemory)
+        memory.apply()
         runOptions.applyTier()
         let frontend: Frontend
         do { frontend = try Frontend.load(path: file) } catch { throw UserFailure(error, file: nil) }

@@ -121,6 +121,16 @@ public func loadTrainSetup(_ module: Module, trainName: String? = nil, options: 
     return (config, config == nil ? nil : graph, d3 + d4)
 }
 
+/// The file's train block when it trains `graph` (already lowered), read against that graph
+/// without lowering it again: what `nngc compile` reports on. nil when the file has no single
+/// train block for this graph or the block has errors (`nngc check` reports them).
+public func trainConfig(for graph: Graph, in module: Module, sizes: [String: Int] = [:]) -> TrainConfig? {
+    guard let decl = selectTrainBlock(module, name: nil).0, trainGraphName(decl, module: module).0 == graph.name else {
+        return nil
+    }
+    return readTrainConfig(decl, module: module, graph: graph, sizes: sizes).0
+}
+
 /// Reads and checks a train block. With `graph`, names are checked against it (minimize,
 /// report, data bindings). The configuration is nil when there is any error.
 /// `sizes` are the command line's `--size` values (`L` replaces the L of every ising source).

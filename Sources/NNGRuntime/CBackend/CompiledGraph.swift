@@ -202,6 +202,12 @@ public final class CompiledGraph: @unchecked Sendable {
         try CCodeGenerator(graph: graph, sizes: sizes).generate()
     }
 
+    /// A generated program compiled by TinyCC (through the process-wide cache): what `module`
+    /// does after generating, for a caller that already holds the program.
+    public static func module(for program: CProgram) throws(CBackendError) -> CompiledModule {
+        try CModuleCache.module(for: program)
+    }
+
     /// The compiled module for a binding of every symbol of the graph.
     public func module(sizes binding: [String: Int]) throws(CBackendError) -> CompiledModule {
         let relevant = binding.filter { graph.symbols.contains($0.key) }

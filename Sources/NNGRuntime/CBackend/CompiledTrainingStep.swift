@@ -218,9 +218,15 @@ public final class CompiledTrainingStep: @unchecked Sendable {
 
     // MARK: Compilation
 
-    /// The generated program of one binding (for `--emit c` and reports), without compiling it.
+    /// The generated program of one binding (for `--emit c` and reports): the compiled one's
+    /// when this binding is compiled already, else generated without compiling it.
     public func cSource(sizes binding: [String: Int]) throws(CBackendError) -> String {
-        try generator.generate(sizes: relevant(binding)).program.source
+        let binding = relevant(binding)
+        lock.lock()
+        let compiled = modules[binding]
+        lock.unlock()
+        if let compiled { return compiled.program.program.source }
+        return try generator.generate(sizes: binding).program.source
     }
 
     private func relevant(_ binding: [String: Int]) -> [String: Int] {
