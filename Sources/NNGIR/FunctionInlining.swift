@@ -67,37 +67,41 @@ extension Lowerer {
     /// Checks of fn bodies that need no argument types (for `nngc check`): names, unknown
     /// operations, arity of fn calls, recursion.
     mutating func checkFunctionBodies() {
+        let scanBodies = scanBodyNames()
         for f in module.functions where fns[f.name.name]?.range == f.range {
+            let captures = scanBodies.contains(f.name.name)
             var defined = Set(f.parameters.map(\.name))
             var order = f.parameters.map(\.name)
             let declared = Set(order + f.body.map(\.name.name))
             for b in f.body {
-                checkNames(b.value, defined: defined, order: order, declared: declared, fn: f)
+                checkNames(b.value, defined: defined, order: order, declared: declared, fn: f, captures: captures)
                 if defined.contains(b.name.name) {
                     error("'\(b.name.name)' is already defined", at: b.name.range)
                 }
                 defined.insert(b.name.name)
                 order.append(b.name.name)
             }
-            checkNames(f.result, defined: defined, order: order, declared: declared, fn: f)
+            checkNames(f.result, defined: defined, order: order, declared: declared, fn: f, captures: captures)
         }
     }
 
-    private mutating func checkNames(_ e: Expr, defined: Set<String>, order: [String], declared: Set<String>, fn: FnDecl) {
+    /// `captures`: the fn is a scan body, whose free names are values of the scope of the scan
+    /// (checked there).
+    private mutating func checkNames(_ e: Expr, defined: Set<String>, order: [String], declared: Set<String>, fn: FnDecl, captures: Bool) {
         switch e.kind {
         case .number, .string, .bool: break
         case .name(let n):
             if defined.contains(n) { break }
             if declared.contains(n) { error("'\(n)' is used before it is defined", at: e.range) }
             else if fns[n] != nil { error("'\(n)' is a fn: call it with arguments", at: e.range) }
-            else { error("unknown name '\(n)'" + didYouMean(n, order), at: e.range) }
+            else if !captures { error("unknown name '\(n)'" + didYouMean(n, order), at: e.range) }
         case .list(let items):
-            for i in items { checkNames(i, defined: defined, order: order, declared: declared, fn: fn) }
+            for i in items { checkNames(i, defined: defined, order: order, declared: declared, fn: fn, captures: captures) }
         case .unary(_, let x):
-            checkNames(x, defined: defined, order: order, declared: declared, fn: fn)
+            checkNames(x, defined: defined, order: order, declared: declared, fn: fn, captures: captures)
         case .binary(_, let l, let r, _):
-            checkNames(l, defined: defined, order: order, declared: declared, fn: fn)
-            checkNames(r, defined: defined, order: order, declared: declared, fn: fn)
+            checkNames(l, defined: defined, order: order, declared: declared, fn: fn, captures: captures)
+            checkNames(r, defined: defined, order: order, declared: declared, fn: fn, captures: captures)
         case .call(let callee, let args):
             if let target = fns[callee.name] {
                 if args.count != target.parameters.count {
@@ -114,14 +118,35 @@ extension Lowerer {
                     : didYouMean(callee.name, callableNames)
                 error("unknown operation '\(callee.name)'" + hint, at: callee.range)
             }
-            for a in args where !isAttributeList(a, of: callee.name) {
-                checkNames(a.value, defined: defined, order: order, declared: declared, fn: fn)
+            for (i, a) in args.enumerated() where !isAttributeList(a, of: callee.name) && !(callee.name == "scan" && i == 0) {
+                checkNames(a.value, defined: defined, order: order, declared: declared, fn: fn, captures: captures)
             }
         }
     }
 
+    /// The fns passed to `scan` anywhere in the module.
+    private func scanBodyNames() -> Set<String> {
+        var names = Set<String>()
+        func visit(_ e: Expr) {
+            switch e.kind {
+            case .number, .string, .bool, .name: break
+            case .list(let items): items.forEach(visit)
+            case .unary(_, let x): visit(x)
+            case .binary(_, let l, let r, _): visit(l); visit(r)
+            case .call(let callee, let args):
+                if callee.name == "scan", case .name(let f)? = args.first?.value.kind { names.insert(f) }
+                args.forEach { visit($0.value) }
+            }
+        }
+        for f in module.functions { f.body.forEach { visit($0.value) }; visit(f.result) }
+        for g in module.graphs {
+            for s in g.statements { if case .assign(_, _, let e) = s.kind { visit(e) } }
+        }
+        return names
+    }
+
     /// Whether an argument is a literal attribute (names in it are symbols, not values).
-    private func isAttributeList(_ a: Argument, of op: String) -> Bool {
+    func isAttributeList(_ a: Argument, of op: String) -> Bool {
         guard fns[op] == nil else { return false }
         if op == "reshape" || op == "broadcast", a.label?.name == "dims" || a.label == nil, case .list = a.value.kind { return true }
         return false

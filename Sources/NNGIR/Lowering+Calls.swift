@@ -12,6 +12,9 @@ extension Lowerer {
         if let fn = fns[callee.name] {
             return try inlineCall(fn, callee: callee, args: args, range: range, in: scope)
         }
+        if callee.name == "scan" {
+            return try lowerScan(callee, args, range: range, in: scope)
+        }
         if callee.name == "grad" {
             let a = try bindArguments(args, params: ["y", "x"], required: 2, callee: callee)
             return try lowerGrad(callee, a, range: range, in: scope)

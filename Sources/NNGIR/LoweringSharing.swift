@@ -21,6 +21,8 @@ struct SharedNode: Hashable {
 struct LoweringSharing {
     var calls: [SharedCall: NodeID] = [:]
     var nodes: [SharedNode: NodeID] = [:]
+    /// Scans by fn, operands and attributes (Lowering+Scan): `output = k` of the same loop.
+    var scans: [SharedScan: NodeID] = [:]
 }
 
 extension Lowerer {

@@ -75,6 +75,12 @@ public enum Op: Hashable, Sendable {
     /// whose last two axes are height × width.
     case avgPoolGrad(size: Int, stride: Int, height: Int, width: Int)          // g
 
+    /// A loop applying a body graph along an axis (Ops/LoopOps.swift). Its value is its first
+    /// result; the others are read through `scanResult` nodes.
+    case scan(ScanSpec)                  // initial carries, sequences, captures
+    /// Result `k` (k >= 1) of a scan node.
+    case scanResult(Int)                 // the scan node
+
     /// The operation's definition (Ops/) and its attribute values, in the order of the
     /// definition's attribute parameters. The one switch that ties `Op` to the registry.
     public var form: (definition: OpDefinition, attributes: [AttributeValue]) {
@@ -110,6 +116,8 @@ public enum Op: Hashable, Sendable {
         case .maxPoolGrad(let size, let stride): return (PoolingOps.maxpoolGrad, [.int(size), .int(stride)])
         case .maxPoolSelect(let size, let stride): return (PoolingOps.maxpoolSelect, [.int(size), .int(stride)])
         case .avgPoolGrad(let size, let stride, let h, let w): return (PoolingOps.avgpoolGrad, [.int(size), .int(stride), .ints([h, w])])
+        case .scan(let s): return (LoopOps.scan, [.int(s.carries), .int(s.sequences), .int(s.axis), .bool(s.reverse)])
+        case .scanResult(let k): return (LoopOps.scanResult, [.int(k)])
         }
     }
 }

@@ -19,6 +19,8 @@ public func formatNumber(_ v: Double) -> String {
 /// get fresh names `t1`, `t2`, … that clash with no name of the graph. An output whose name
 /// is not the printed name of its node (an alias such as `h = x`) is written as an alias
 /// line `h: T = x` just before `output`; the lowering turns that back into the same output.
+///
+/// The body of each `scan` is written before the graph as a fn of its own (Printer+Scan.swift).
 public func printGraph(_ graph: Graph) -> String {
     var printer = GraphPrinter(graph)
     return printer.run()
@@ -32,15 +34,20 @@ struct GraphPrinter {
     var inlined: Set<NodeID> = []
     /// The index of each random operation among the graph's random operations, in node order.
     var randomIndex: [NodeID: Int] = [:]
+    /// The fn name of each scan body (Printer+Scan.swift), and the prefix of those names.
+    var bodyNames: [ScanSpec: String] = [:]
+    let fnPrefix: String
 
-    init(_ graph: Graph) {
+    init(_ graph: Graph, fnPrefix: String? = nil) {
         self.graph = graph
         self.names = []
+        self.fnPrefix = fnPrefix ?? graph.name
     }
 
     mutating func run() -> String {
         assignNames()
-        var lines = ["graph \(graph.name) {"]
+        var lines = scanBodyDefinitions()
+        lines.append("graph \(graph.name) {")
         for (i, node) in graph.nodes.enumerated() {
             let ty = node.type.description
             switch node.op {
@@ -66,6 +73,7 @@ struct GraphPrinter {
     mutating func assignNames() {
         findInlinedConstants()
         for (i, node) in graph.nodes.enumerated() where node.op.isRandom { randomIndex[i] = randomIndex.count }
+        nameScanBodies()
         var outputNode: [String: NodeID] = [:]
         for (n, id) in graph.outputs where outputNode[n] == nil { outputNode[n] = id }
         var taken = Set(graph.outputs.map(\.name))
@@ -137,6 +145,7 @@ struct GraphPrinter {
     func expression(_ i: NodeID) -> String {
         let node = graph.nodes[i]
         let a = node.inputs.map { names[$0] }
+        if let loop = scanExpression(i) { return loop }
         let (definition, values) = node.op.form
         switch definition.syntax {
         case .leaf:

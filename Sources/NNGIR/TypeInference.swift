@@ -222,6 +222,12 @@ public func inferType(of op: Op, inputs: [TensorType], dtype: DType) throws(Shap
         try arity(2)
         let scatter = if case .maxPoolGrad = op { true } else { false }
         return try maxPoolGradientType(inputs[0], inputs[1], size: size, stride: stride, scatter: scatter, dtype: dtype)
+    case .scan(let spec):
+        let results = try spec.resultTypes(inputs)
+        guard let first = results.first else { throw ShapeError("a scan body has no output") }
+        return first
+    case .scanResult:
+        throw ShapeError("the type of a scan result is its scan's, not inferred (Graph.addScanResult)")
     case .avgPoolGrad(let size, let stride, let h, let w):
         try arity(1)
         return try avgPoolGradType(inputs[0], size: size, stride: stride, height: h, width: w, dtype: dtype)

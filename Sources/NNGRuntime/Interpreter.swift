@@ -79,7 +79,15 @@ public struct Interpreter: Sendable {
 
     private func evaluate<T: NNGFloat>(_: T.Type, inputs: [String: Tensor], params: [String: Tensor],
                                        sizes: [String: Int], options: RunOptions, live: [Bool]?) throws(DiagnosticsError) -> [Tensor] {
+        try evaluateBuffers(T.self, inputs: inputs, params: params, sizes: sizes, options: options, live: live).map(\.tensor)
+    }
+
+    /// The value of every node (placeholders for those not in `live`).
+    func evaluateBuffers<T: NNGFloat>(_: T.Type, inputs: [String: Tensor], params: [String: Tensor],
+                                      sizes: [String: Int], options: RunOptions, live: [Bool]?) throws(DiagnosticsError) -> [Buf<T>] {
         var values: [Buf<T>] = []
+        /// Every result of each scan node, for its `scanResult` nodes.
+        var loopResults: [NodeID: [Buf<T>]] = [:]
         values.reserveCapacity(graph.nodes.count)
         for (i, node) in graph.nodes.enumerated() {
             if let live, !live[i] {
@@ -98,8 +106,20 @@ public struct Interpreter: Sendable {
             }
             let args = node.inputs.map { values[$0] }
             let value: Buf<T>
-            do {
-                value = try compute(node, args, shape: shape, sizes: sizes, inputs: inputs, params: params, options: options)
+            do throws(KernelError) {
+                switch node.op {
+                case .scan(let spec):
+                    let results = try ScanLoop.run(spec, args, sizes: sizes, options: options)
+                    loopResults[i] = results
+                    value = results[0]
+                case .scanResult(let k):
+                    guard let results = loopResults[node.inputs[0]], k < results.count else {
+                        throw KernelError("internal error: scan result \(k) of node \(node.inputs[0]) is not computed")
+                    }
+                    value = results[k]
+                default:
+                    value = try compute(node, args, shape: shape, sizes: sizes, inputs: inputs, params: params, options: options)
+                }
             } catch {
                 throw fail(error.message)
             }
@@ -108,7 +128,7 @@ public struct Interpreter: Sendable {
             }
             values.append(value)
         }
-        return values.map(\.tensor)
+        return values
     }
 
     private func compute<T: NNGFloat>(_ node: Node, _ a: [Buf<T>], shape: [Int], sizes: [String: Int],
@@ -215,6 +235,9 @@ public struct Interpreter: Sendable {
         case .avgPoolGrad(let size, let s, _, _):
             try arity(1)
             return try GradientKernels.avgPoolGrad(a[0], size: size, stride: s, shape: shape)
+        case .scan, .scanResult:
+            // Several results: `evaluateBuffers` runs loops (ScanLoop) and keeps their results.
+            throw KernelError("internal error: \(node.op.sourceName) is evaluated with its results")
         }
     }
 }

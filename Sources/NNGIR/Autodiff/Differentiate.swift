@@ -164,6 +164,8 @@ struct ReverseMode {
         case .dropout: return try b.op(node.op, g)
         case .input, .param, .constant, .oneHot, .bernoulli, .stopGradient, .argmaxMask, .accuracy:
             return nil
+        case .scan, .scanResult:
+            throw DiagnosticsError(Diagnostic("scan is not differentiable yet", at: node.range))
         }
     }
 }

@@ -197,7 +197,7 @@ public struct Attributes: Sendable {
 /// Every operation definition, by family.
 enum OpRegistry {
     static let all: [OpDefinition] = LeafOps.all + ElementwiseOps.all + ReductionOps.all + MovementOps.all
-        + MatmulOps.all + ConvolutionOps.all + PoolingOps.all + RandomOps.all + LossOps.all
+        + MatmulOps.all + ConvolutionOps.all + PoolingOps.all + RandomOps.all + LossOps.all + LoopOps.all
 
     /// The operations callable by name.
     static let callable: [String: OpDefinition] = {
@@ -210,8 +210,8 @@ enum OpRegistry {
     }()
 }
 
-/// Every name callable in the language: the operations and `grad`.
-public let operationNames: Set<String> = Set(OpRegistry.callable.keys).union(["grad"])
+/// Every name callable in the language: the operations, `grad` and `scan` (Lowering+Scan).
+public let operationNames: Set<String> = Set(OpRegistry.callable.keys).union(["grad", "scan"])
 
 /// Declarations and constants.
 enum LeafOps {

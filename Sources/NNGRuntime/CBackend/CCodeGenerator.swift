@@ -297,6 +297,9 @@ final class CCodeGenerator {
     // MARK: Driver
 
     func generate() throws(CBackendError) -> CProgram {
+        if let loop = graph.nodes.first(where: { if case .scan = $0.op { return true } else { return false } }) {
+            throw CBackendError("\(loop.op.sourceName) is not supported by the C backend yet; use --backend interp")
+        }
         analyse()
         buildSteps()
         plan()
@@ -361,6 +364,8 @@ final class CCodeGenerator {
         case .maxPoolGrad(let size, let s): emitMaxPoolGrad(id, size: size, stride: s, scatter: true, &w)
         case .maxPoolSelect(let size, let s): emitMaxPoolGrad(id, size: size, stride: s, scatter: false, &w)
         case .avgPoolGrad(let size, let s, _, _): emitAvgPoolGrad(id, size: size, stride: s, &w)
+        case .scan, .scanResult:
+            preconditionFailure("n\(id): loops are refused by generate()")
         case .input, .param, .reshape, .stopGradient:
             // Fed or aliased storage: `buildSteps` never makes these a step.
             preconditionFailure("n\(id) (\(node.op.summary)) is not a step")

@@ -94,7 +94,7 @@ extension CCodeGenerator {
             return "(nngc_uniform(seed, step, \(stream)ULL, (uint64_t)o) < (double)\(a[0]) ? 1 : 0)"
         case .input, .param, .constant, .matmul, .transpose, .reshape, .reduce, .softmax, .logSoftmax, .concat, .slice,
              .pad, .oneHot, .loss, .accuracy, .conv2d, .pool, .stopGradient, .argmaxMask, .conv2dGradInput,
-             .conv2dGradWeight, .maxPoolGrad, .maxPoolSelect, .avgPoolGrad:
+             .conv2dGradWeight, .maxPoolGrad, .maxPoolSelect, .avgPoolGrad, .scan, .scanResult:
             // Only operations flagged `elementwise` (Ops/) are fused into these loops.
             preconditionFailure("\(op.summary) is not elementwise")
         }
