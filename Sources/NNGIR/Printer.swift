@@ -125,6 +125,8 @@ struct GraphPrinter {
             guard node.name == nil, uses[i] <= graph.nodes.count, case .constant(let values) = node.op else { return false }
             return node.type.shape.isScalar && values.count == 1
         }
+        var loopOperands = Set<NodeID>()
+        for node in graph.nodes { if case .scan = node.op { loopOperands.formUnion(node.inputs) } }
         for (j, node) in graph.nodes.enumerated() {
             // All-literal operands would be folded by the lowering into one constant.
             if node.inputs.allSatisfy(scalarConstant) {
@@ -137,6 +139,8 @@ struct GraphPrinter {
             if !single.isEmpty, single == Array((j - single.count)..<j) { inlined.formUnion(single) }
             inlined.formUnion(node.inputs.filter { scalarConstant($0) && uses[$0] > 1 })
         }
+        // A loop's calls (one per result) must name the same operand nodes to be one loop.
+        inlined.subtract(loopOperands)
     }
 
     /// The source form of a node: as its definition's syntax says, each attribute printed as its

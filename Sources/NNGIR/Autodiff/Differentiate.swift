@@ -47,6 +47,16 @@ public func differentiate(_ graph: inout Graph, output: NodeID, wrt: [NodeID]) t
     return result
 }
 
+/// Appends to `graph` the vector-Jacobian product of the values `seeds` (each with the node of
+/// its cotangent, of its type) with respect to each of `wrt`, and returns those nodes. The body
+/// of a reverse scan is made this way (Autodiff/ScanRule.swift).
+func vectorJacobianProduct(_ graph: inout Graph, seeds: [(node: NodeID, cotangent: NodeID)], wrt: [NodeID]) throws(DiagnosticsError) -> [NodeID] {
+    var pass = ReverseMode(graph: graph, seeds: seeds, wrt: wrt)
+    let result = try pass.run()
+    graph = pass.b.graph
+    return result
+}
+
 /// The inputs of an operation that gradients flow into (the others are held fixed:
 /// conditions, masks, and the operands of piecewise-constant operations).
 func differentiableInputs(_ node: Node) -> [Int] {
@@ -59,16 +69,28 @@ func differentiableInputs(_ node: Node) -> [Int] {
 
 struct ReverseMode {
     var b: GradBuilder
-    let output: NodeID
+    /// The scalar being differentiated (its adjoint is 1), or nil for a vector-Jacobian product.
+    let output: NodeID?
+    /// The values whose adjoints are given, with the nodes of those adjoints (nil: the scalar 1).
+    let seeds: [(node: NodeID, cotangent: NodeID?)]
     let wrt: [NodeID]
-    /// Nodes at or before `output` (the only ones that can matter).
+    /// Nodes at or before the last seed (the only ones that can matter).
     let count: Int
 
     init(graph: Graph, output: NodeID, wrt: [NodeID]) {
         self.b = GradBuilder(graph: graph)
         self.output = output
+        self.seeds = [(output, nil)]
         self.wrt = wrt
         self.count = output + 1
+    }
+
+    init(graph: Graph, seeds: [(node: NodeID, cotangent: NodeID)], wrt: [NodeID]) {
+        self.b = GradBuilder(graph: graph)
+        self.output = nil
+        self.seeds = seeds.map { ($0.node, $0.cotangent) }
+        self.wrt = wrt
+        self.count = (seeds.map(\.node).max() ?? -1) + 1
     }
 
     var graph: Graph { b.graph }
@@ -82,28 +104,51 @@ struct ReverseMode {
             let n = forward[i]
             depends[i] = wrtSet.contains(i) || differentiableInputs(n).contains { depends[n.inputs[$0]] }
         }
-        // Backward: which of those lie on a path to the output.
+        // Backward: which of those lie on a path to a seed.
         var active = [Bool](repeating: false, count: count)
-        active[output] = depends[output]
-        for i in stride(from: output, through: 0, by: -1) where active[i] {
+        for s in seeds { active[s.node] = depends[s.node] }
+        for i in stride(from: count - 1, through: 0, by: -1) where active[i] {
             let n = forward[i]
             for k in differentiableInputs(n) where depends[n.inputs[k]] { active[n.inputs[k]] = true }
         }
 
         var contributions: [NodeID: [NodeID]] = [:]
         var adjoint: [NodeID: NodeID] = [:]
-        if active[output] {
-            b.range = forward[output].range
-            contributions[output] = [b.scalar(1)]
+        // The adjoints of the results of each scan, gathered from its `scanResult` nodes.
+        var resultAdjoints: [NodeID: [Int: NodeID]] = [:]
+        for s in seeds where active[s.node] {
+            b.range = forward[s.node].range
+            contributions[s.node, default: []].append(s.cotangent ?? b.scalar(1))
         }
-        for i in stride(from: output, through: 0, by: -1) where active[i] {
-            guard let cs = contributions[i], !cs.isEmpty else { continue }
+        for i in stride(from: count - 1, through: 0, by: -1) where active[i] {
             let node = forward[i]
+            if case .scan = node.op, let results = resultAdjoints[i] {
+                // A loop's operands get their gradients from all its results at once.
+                contributions[i] = contributions[i] ?? []
+                resultAdjoints[i] = nil
+                if let own = try sum(contributions[i]!) { adjoint[i] = own }
+                var all = results
+                all[0] = adjoint[i]
+                b.range = node.range
+                for (k, c) in try scanVJP(i, node, all, active: node.inputs.map { active[$0] }) {
+                    contributions[node.inputs[k], default: []].append(c)
+                }
+                continue
+            }
+            guard let cs = contributions[i], let g = try sum(cs) else { continue }
             b.range = node.range
-            var g = cs[0]
-            for c in cs.dropFirst() { g = try b.add(g, c) }
             adjoint[i] = g
             nameAdjoint(g, of: node, at: i, forwardCount: forward.count)
+            if case .scanResult(let k) = node.op {
+                resultAdjoints[node.inputs[0], default: [:]][k] = g
+                continue
+            }
+            if case .scan = node.op {
+                for (k, c) in try scanVJP(i, node, [0: g], active: node.inputs.map { active[$0] }) {
+                    contributions[node.inputs[k], default: []].append(c)
+                }
+                continue
+            }
             if case .accuracy = node.op {
                 throw DiagnosticsError(Diagnostic("accuracy is not differentiable", at: node.range))
             }
@@ -132,11 +177,18 @@ struct ReverseMode {
         return result
     }
 
+    /// The sum of the contributions to one node's adjoint; nil when there are none.
+    mutating func sum(_ cs: [NodeID]) throws(DiagnosticsError) -> NodeID? {
+        guard var g = cs.first else { return nil }
+        for c in cs.dropFirst() { g = try b.add(g, c) }
+        return g
+    }
+
     /// Names the adjoint of a user-named value `d<out>_d<name>`, so that a printed gradient
     /// graph reads as the chain rule (`dloss_dh = dloss_dyhat * w2`). Inputs and params are
     /// named by `gradientGraph`; constants stay unnamed so the printer can inline them.
     mutating func nameAdjoint(_ g: NodeID, of node: Node, at i: NodeID, forwardCount: Int) {
-        guard i != output, g >= forwardCount, let name = node.name, b.graph.nodes[g].name == nil else { return }
+        guard let output, i != output, g >= forwardCount, let name = node.name, b.graph.nodes[g].name == nil else { return }
         switch node.op {
         case .input, .param, .constant: return
         default: break
@@ -165,7 +217,7 @@ struct ReverseMode {
         case .input, .param, .constant, .oneHot, .bernoulli, .stopGradient, .argmaxMask, .accuracy:
             return nil
         case .scan, .scanResult:
-            throw DiagnosticsError(Diagnostic("scan is not differentiable yet", at: node.range))
+            return nil  // all results at once, in `run` (ScanRule.swift)
         }
     }
 }
