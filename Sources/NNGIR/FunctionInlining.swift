@@ -148,6 +148,8 @@ extension Lowerer {
     /// Whether an argument is a literal attribute (names in it are symbols, not values).
     func isAttributeList(_ a: Argument, of op: String) -> Bool {
         guard fns[op] == nil else { return false }
+        // linspace(A, B, N): numbers, and N may be a size symbol.
+        if op == "linspace" { return true }
         if op == "reshape" || op == "broadcast", a.label?.name == "dims" || a.label == nil, case .list = a.value.kind { return true }
         return false
     }

@@ -15,6 +15,10 @@ extension Lowerer {
         if callee.name == "scan" {
             return try lowerScan(callee, args, range: range, in: scope)
         }
+        if callee.name == "linspace" {
+            let a = try bindArguments(args, params: ["start", "end", "count"], required: 3, callee: callee)
+            return try lowerLinspace(callee, a, range: range)
+        }
         if callee.name == "grad" {
             let a = try bindArguments(args, params: ["y", "x"], required: 2, callee: callee)
             return try lowerGrad(callee, a, range: range, in: scope)

@@ -13,6 +13,9 @@ public struct LoweringLimits: Sendable {
     /// scans every name in scope; thousands of unknown names in a large scope would otherwise
     /// take quadratic time. Past the budget, errors come without a hint.
     public var suggestionBudget = 50_000
+    /// Elements of a constant a call such as `linspace(0, 1, N)` may make (16 Mi, 128 MB of
+    /// doubles): a short file must not be able to ask for gigabytes of constants.
+    public var maxConstantElements = 1 << 24
 
     public init() {}
 }

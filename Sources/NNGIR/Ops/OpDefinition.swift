@@ -210,8 +210,9 @@ enum OpRegistry {
     }()
 }
 
-/// Every name callable in the language: the operations, `grad` and `scan` (Lowering+Scan).
-public let operationNames: Set<String> = Set(OpRegistry.callable.keys).union(["grad", "scan"])
+/// Every name callable in the language: the operations, `grad`, `scan` (Lowering+Scan) and
+/// `linspace` (which makes a constant, Lowering+Linspace.swift).
+public let operationNames: Set<String> = Set(OpRegistry.callable.keys).union(["grad", "scan", "linspace"])
 
 /// Declarations and constants.
 enum LeafOps {

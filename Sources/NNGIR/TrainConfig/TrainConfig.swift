@@ -32,6 +32,16 @@ public struct Linspace: Sendable, Hashable {
     }
 }
 
+/// One axis of a `mesh` source: the input it binds and its points.
+public struct MeshAxis: Sendable, Hashable {
+    public var name: String
+    public var points: Linspace
+    public init(_ name: String, _ points: Linspace) {
+        self.name = name
+        self.points = points
+    }
+}
+
 /// The Monte Carlo update of an `ising` source (docs/training-data.md says what each does).
 public enum IsingAlgorithm: String, Sendable, Hashable, CaseIterable {
     /// Every sweep: bonds between aligned neighbours, every cluster flipped with probability ½.
@@ -85,6 +95,9 @@ public enum DataSourceKind: Sendable, Hashable {
     case idx([String: String])
     /// `grid(NAME = linspace(A, B, N), …)`
     case grid([String: Linspace])
+    /// `mesh(NAME = linspace(A, B, N), …)`: every combination of the axes' points (the
+    /// Cartesian product), the first axis varying slowest.
+    case mesh([MeshAxis])
     /// `ising(L, temperatures, samples, seed, …)`: provides `spins`, `T`, `ordered`.
     case ising(IsingSpec)
 }
@@ -112,6 +125,7 @@ public struct DataSource: Sendable, Hashable {
         case .csv(_, let columns, _): return columns.keys.sorted()
         case .npy(let m), .idx(let m): return m.keys.sorted()
         case .grid(let m): return m.keys.sorted()
+        case .mesh(let axes): return axes.map(\.name).sorted()
         case .ising: return IsingSpec.provided
         }
     }
@@ -123,6 +137,7 @@ public struct DataSource: Sendable, Hashable {
         case .npy: return "npy"
         case .idx: return "idx"
         case .grid: return "grid"
+        case .mesh: return "mesh"
         case .ising: return "ising"
         }
     }

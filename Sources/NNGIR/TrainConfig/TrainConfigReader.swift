@@ -506,13 +506,13 @@ struct TrainConfigReader {
     var labelRanges: [Int: SourceRange] = [:]
 
     mutating func dataSource(_ e: Expr) throws(ConfigFailure) -> DataSource {
-        let names = ["csv", "npy", "idx", "grid", "ising"]
+        let names = ["csv", "npy", "idx", "grid", "mesh", "ising"]
         guard case .call(let callee, let args) = e.kind else {
             throw fail("a data source must be a call such as csv(\"data.csv\", x = [0, 1]), npy(x = \"x.npy\") or ising()",
                        at: e.range)
         }
         guard names.contains(callee.name) else {
-            throw fail("unknown data source '\(callee.name)'" + didYouMean(callee.name, names) + " (csv, npy, idx, grid, ising)",
+            throw fail("unknown data source '\(callee.name)'" + didYouMean(callee.name, names) + " (csv, npy, idx, grid, mesh, ising)",
                        at: callee.range)
         }
         for a in args { if let l = a.label { labelRanges[a.value.range.start] = l.range } }
@@ -596,6 +596,8 @@ struct TrainConfigReader {
             var source = DataSource(callee.name == "npy" ? .npy(paths) : .idx(paths), range: e.range, bindingRanges: ranges)
             source.allowsNonFinite = allowNonFinite
             return source
+        case "mesh":
+            return try meshSource(callee, args, range: e.range)
         default: // grid
             var grids: [String: Linspace] = [:]
             for arg in args {
@@ -611,6 +613,32 @@ struct TrainConfigReader {
             guard !grids.isEmpty else { throw fail("'grid' binds no input: add NAME = linspace(A, B, N)", at: callee.range) }
             return DataSource(.grid(grids), range: e.range, bindingRanges: ranges)
         }
+    }
+
+    /// `mesh(NAME = linspace(A, B, N), …)`: the axes in the order written (the first varies
+    /// slowest), each binding one input; the product of the counts is the number of samples.
+    mutating func meshSource(_ callee: Identifier, _ args: [Argument], range: SourceRange) throws(ConfigFailure) -> DataSource {
+        var axes: [MeshAxis] = []
+        var ranges: [String: SourceRange] = [:]
+        var samples = 1
+        for arg in args {
+            guard let label = arg.label else {
+                throw fail("'mesh' binds inputs by name: mesh(x = linspace(0, 1, 21), t = linspace(0, 1, 11))", at: arg.value.range)
+            }
+            guard ranges[label.name] == nil else {
+                throw fail("argument '\(label.name)' of 'mesh' is given twice", at: label.range)
+            }
+            let points = try linspace(arg.value, of: "mesh")
+            let (product, overflow) = samples.multipliedReportingOverflow(by: points.count)
+            guard !overflow, product <= Self.maxElements else {
+                throw fail("'mesh' has too many points (more than \(Self.maxElements))", at: arg.value.range)
+            }
+            samples = product
+            axes.append(MeshAxis(label.name, points))
+            ranges[label.name] = arg.value.range
+        }
+        guard !axes.isEmpty else { throw fail("'mesh' binds no input: add NAME = linspace(A, B, N)", at: callee.range) }
+        return DataSource(.mesh(axes), range: range, bindingRanges: ranges)
     }
 
     /// The keyword of csv, npy and idx that lets NaN and ±∞ through (docs/training-data.md).

@@ -143,6 +143,12 @@ public struct DataLoader: Sendable {
                 let v = grids[name]!.values
                 return (name, Tensor(shape: [v.count, 1], values: v, dtype: .f64))
             }
+        case .mesh(let axes):
+            let count = axes.reduce(1) { $0 * $1.points.count }
+            if let refusal = MemoryBudget.refusal("mesh of \(count) points", elements: count * axes.count, elementSize: 8) {
+                throw DataError(refusal)
+            }
+            return meshColumns(axes).sorted { $0.0 < $1.0 }
         case .ising(let spec):
             let spins = [spec.temperatures.count, spec.samples, spec.L, spec.L].reduce(Optional(1)) { n, d in
                 n.flatMap { n in let (p, o) = n.multipliedReportingOverflow(by: d); return o ? nil : p }

@@ -92,6 +92,16 @@ private func errorsOf(_ train: String) -> [Located] { readConfig(train).1 }
         #expect(g["x"]!.values == [-1, -0.5, 0, 0.5, 1])
     }
 
+    /// `mesh` keeps its axes in the order written: the first varies slowest.
+    @Test func meshSource() throws {
+        let (config, ds) = readConfig("train {\n  minimize = loss\n  data = mesh(y = linspace(0, 1, 2), x = linspace(-1, 1, 3))\n  epochs = 1\n}")
+        #expect(ds.isEmpty, "\(ds)")
+        let c = try #require(config)
+        #expect(c.data.sources[0].kind == .mesh([MeshAxis("y", Linspace(0, 1, 2)), MeshAxis("x", Linspace(-1, 1, 3))]))
+        #expect(c.data.sources[0].names == ["x", "y"])
+        #expect(c.data.sources[0].sourceName == "mesh")
+    }
+
     @Test func optimizerDefaults() {
         let sgd = OptimizerConfig(kind: .sgd)
         #expect(sgd.lr == 0.01 && sgd.momentum == 0 && !sgd.nesterov && sgd.weightDecay == 0)
@@ -220,7 +230,7 @@ private func errorsOf(_ train: String) -> [Located] { readConfig(train).1 }
         Bad(name: "step without every", train: "train {\n  minimize = loss\n  \(okData)\n  epochs = 3\n  schedule = step(gamma = 0.5)\n}",
             expected: [Located("missing argument 'every' for 'step'", 5, 14)]),
         Bad(name: "unknown source", train: "train {\n  minimize = loss\n  data = csb(\"a.csv\", x = [0, 1], y = [2])\n  epochs = 3\n}",
-            expected: [Located("unknown data source 'csb'; did you mean 'csv'? (csv, npy, idx, grid, ising)", 3, 10)]),
+            expected: [Located("unknown data source 'csb'; did you mean 'csv'? (csv, npy, idx, grid, mesh, ising)", 3, 10)]),
         Bad(name: "unbound input", train: "train {\n  minimize = loss\n  data = csv(\"a.csv\", x = [0, 1])\n  epochs = 3\n}",
             expected: [Located("input 'y' is not bound by the data", 3, 10)]),
         Bad(name: "not an input", train: "train {\n  minimize = loss\n  data = csv(\"a.csv\", x = [0, 1], y = [2], yy = [3])\n  epochs = 3\n}",
@@ -247,6 +257,12 @@ private func errorsOf(_ train: String) -> [Located] { readConfig(train).1 }
             expected: [Located("'interval' of 'ising' must be a positive integer, got 0", 3, 28)]),
         Bad(name: "linspace count", train: "train {\n  minimize = loss\n  data = grid(x = linspace(0, 1, 0), y = linspace(0, 1, 3))\n  epochs = 3\n}",
             expected: [Located("'count' of 'linspace' must be a positive integer, got 0", 3, 34)]),
+        Bad(name: "mesh positional", train: "train {\n  minimize = loss\n  data = mesh(linspace(0, 1, 3))\n  epochs = 3\n}",
+            expected: [Located("'mesh' binds inputs by name: mesh(x = linspace(0, 1, 21), t = linspace(0, 1, 11))", 3, 15)]),
+        Bad(name: "mesh too large", train: "train {\n  minimize = loss\n  data = mesh(x = linspace(0, 1, 100000), y = linspace(0, 1, 100000))\n  epochs = 3\n}",
+            expected: [Located("'mesh' has too many points (more than 2147483647)", 3, 47)]),
+        Bad(name: "mesh empty", train: "train {\n  minimize = loss\n  data = mesh()\n  epochs = 3\n}",
+            expected: [Located("'mesh' binds no input: add NAME = linspace(A, B, N)", 3, 10)]),
         Bad(name: "unknown graph", train: "train {\n  graph = gg\n  minimize = loss\n  \(okData)\n  epochs = 3\n}",
             expected: [Located("no graph named 'gg'; did you mean 'g'?", 2, 11)]),
         Bad(name: "seed", train: "train {\n  minimize = loss\n  \(okData)\n  epochs = 3\n  seed = -1\n}",

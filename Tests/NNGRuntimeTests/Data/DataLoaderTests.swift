@@ -17,6 +17,16 @@ graph xor {
 
 """
 
+private let xyColumnsGraph = """
+graph g {
+  input x: f32[B, 1]
+  input y: f32[B, 1]
+  loss = sum(x * y)
+  output loss
+}
+
+"""
+
 /// Loads the train block's data from files in `dir`; the rendered diagnostics on failure.
 private func loadData(_ train: String, in dir: String, graph: String = xorGraph) -> (Result<(Dataset, Dataset?, Dataset?), DiagnosticsError>, SourceFile) {
     let (config, g, file) = dataTrainSetup(graph + train, path: dir + "/model.nng")
@@ -82,6 +92,24 @@ private func loadError(_ train: String, in dir: String, graph: String = xorGraph
         #expect(train["x"]?.shape == [3, 2, 1])   // [3, 2] reshaped per sample to [2, 1]
         #expect(train["y"] == Tensor(shape: [3, 1], values: [1, 0, 1], dtype: .f32))
         #expect(train["t"] == Tensor(shape: [3, 1], values: [0, 0.5, 1], dtype: .f32))
+    }
+
+    /// mesh(y = …, x = …): every (y, x) pair, y varying slowest (meshgrid indexing "ij").
+    @Test func meshIsTheCartesianProduct() throws {
+        let (result, _) = loadData("train {\n  data = mesh(y = linspace(0, 1, 2), x = linspace(-1, 1, 3))\n  epochs = 1\n}",
+                                   in: makeDataTestDirectory(), graph: xyColumnsGraph)
+        let (train, _, _) = try result.get()
+        #expect(train.count == 6)
+        #expect(train["y"] == Tensor(shape: [6, 1], values: [0, 0, 0, 1, 1, 1], dtype: .f32))
+        #expect(train["x"] == Tensor(shape: [6, 1], values: [-1, 0, 1, -1, 0, 1], dtype: .f32))
+    }
+
+    @Test func meshOfThreeAxes() {
+        let columns = meshColumns([MeshAxis("a", Linspace(0, 1, 2)), MeshAxis("b", Linspace(0, 2, 3)), MeshAxis("c", Linspace(5, 6, 2))])
+        #expect(columns.map(\.0) == ["a", "b", "c"])
+        #expect(columns[0].1.storage == .f64([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]))
+        #expect(columns[1].1.storage == .f64([0, 0, 1, 1, 2, 2, 0, 0, 1, 1, 2, 2]))
+        #expect(columns[2].1.storage == .f64([5, 6, 5, 6, 5, 6, 5, 6, 5, 6, 5, 6]))
     }
 
     @Test func bindingErrors() {
