@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Figures of the physics gallery graphs (Graphs/README.md), as plain SVG.
 
-    python3 scripts/physics_figures.py [NNGC]      # NNGC default: .build-release/release/nngc
+    python3 scripts/physics_figures.py [NNGC] [FIGURE …]   # NNGC default: .build-release/release/nngc
 
-Trains qho_variational.nng and rbm.nng into runs/, evaluates them and hopfield.nng, and writes
-Graphs/figures/qho_states.svg, hopfield_recall.svg, rbm_samples.svg. Needs numpy.
+Trains qho_variational.nng, rbm.nng, pinn_oscillator.nng and pinn_heat.nng into runs/,
+evaluates them and hopfield.nng, and writes Graphs/figures/qho_states.svg, hopfield_recall.svg,
+rbm_samples.svg, pinn_oscillator.svg, pinn_heat.svg. FIGURE (qho, hopfield, rbm,
+pinn_oscillator, pinn_heat) makes only those. Needs numpy.
 """
 import json, math, os, subprocess, sys
 import numpy as np
@@ -121,7 +123,84 @@ def rbm():
     save("rbm_samples.svg", "".join(body), 15 * (3 * cell + 10) + 10, 28 + 4 * (3 * cell + 10) + 10)
 
 
+def axes_frame(L, T, PW, PH, sx, sy, xticks, yticks, xlabel):
+    body = [f'<rect x="{L}" y="{T}" width="{PW}" height="{PH}" fill="none" stroke="#888"/>']
+    for t in xticks:
+        body.append(f'<text x="{sx(t):.1f}" y="{T + PH + 16}" text-anchor="middle">{t:g}</text>')
+    for t in yticks:
+        body.append(f'<text x="{L - 6}" y="{sy(t) + 4:.1f}" text-anchor="end">{t:g}</text>')
+    body.append(f'<text x="{L + PW / 2}" y="{T + PH + 34}" text-anchor="middle">{xlabel}</text>')
+    return body
+
+
+def polyline(xs, ys, sx, sy, colour, width, extra=""):
+    pts = " ".join(f"{sx(a):.1f},{sy(b):.1f}" for a, b in zip(xs, ys))
+    return f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="{width}" {extra}/>'
+
+
+def pinn_oscillator():
+    nngc("train", G("pinn_oscillator.nng"), "-o", "runs/pinn_oscillator")
+    zeta, omega0 = 0.1, 3.0  # Graphs/data/make_oscillator.py
+    t = np.linspace(0, 5, 1001)
+    feed = os.path.join(ROOT, "runs/pinn_oscillator/fine.json")
+    json.dump({"t": [[float(v)] for v in t], "u_obs": [[0.0]] * len(t)}, open(feed, "w"))
+    out = eval_json(G("pinn_oscillator.nng"), "--params", "runs/pinn_oscillator/params.safetensors", "--feed", feed)
+    wd = omega0 * math.sqrt(1 - zeta ** 2)
+    exact = np.exp(-zeta * omega0 * t) * (np.cos(wd * t) + zeta * omega0 / wd * np.sin(wd * t))
+    u = np.array(out["u"]).ravel()
+    err = np.abs(u - exact).max()
+    print(f"pinn_oscillator: zeta {out['zeta']:.5f} ({(out['zeta'] / zeta - 1) * 100:+.2f} %), "
+          f"omega0 {out['omega0']:.5f} ({(out['omega0'] / omega0 - 1) * 100:+.2f} %), max |u - exact| {err:.2e}")
+    obs = np.loadtxt(G("data/oscillator.csv"), delimiter=",", skiprows=1)
+    W, H, L, T, PW, PH = 640, 360, 50, 30, 560, 270
+    sx = lambda v: L + v / 5 * PW
+    sy = lambda v: T + (1.1 - v) / 2.0 * PH
+    body = axes_frame(L, T, PW, PH, sx, sy, range(6), [-0.8, -0.4, 0, 0.4, 0.8], "t")
+    body.append(f'<line x1="{L}" y1="{sy(0):.1f}" x2="{L + PW}" y2="{sy(0):.1f}" stroke="#ccc"/>')
+    body.append(f'<rect x="{sx(0):.1f}" y="{T}" width="{sx(2) - sx(0):.1f}" height="{PH}" fill="#1f77b4" opacity="0.06"/>')
+    body.append(polyline(t, exact, sx, sy, "#999", 5, 'opacity="0.5"'))
+    body.append(polyline(t, u, sx, sy, "#1f77b4", 1.8))
+    for a, b in obs:
+        body.append(f'<circle cx="{sx(a):.1f}" cy="{sy(b):.1f}" r="3" fill="#d62728"/>')
+    lines = [("#1f77b4", "u(t), the trained network"),
+             ("#1f77b4", f"max |u − exact| = {err:.1e} on [0, 5]"),
+             ("#1f77b4", f"ζ = {out['zeta']:.4f} (true 0.1), ω0 = {out['omega0']:.4f} (true 3)"),
+             ("#d62728", "20 observations (noise sd 0.01), t ≤ 2"),
+             ("#888", "exact solution (wide grey)")]
+    for i, (colour, text) in enumerate(lines):
+        body.append(f'<text x="{sx(2.25):.1f}" y="{T + 18 + 16 * i}" fill="{colour}">{text}</text>')
+    save("pinn_oscillator.svg", "\n".join(body) + "\n", W, H)
+
+
+def pinn_heat():
+    nngc("train", G("pinn_heat.nng"), "-o", "runs/pinn_heat")
+    alpha = 0.2
+    xs, ts = np.linspace(0, 1, 101), np.linspace(0, 0.5, 51)
+    X, T_ = np.meshgrid(xs, ts, indexing="ij")
+    feed = os.path.join(ROOT, "runs/pinn_heat/fine.json")
+    json.dump({"x": [[float(v)] for v in X.ravel()], "t": [[float(v)] for v in T_.ravel()]}, open(feed, "w"))
+    out = eval_json(G("pinn_heat.nng"), "--params", "runs/pinn_heat/params.safetensors", "--feed", feed)
+    u = np.array(out["u"]).reshape(X.shape)
+    exact = np.exp(-alpha * np.pi ** 2 * T_) * np.sin(np.pi * X)
+    err = np.abs(u - exact)
+    k = np.unravel_index(err.argmax(), err.shape)
+    print(f"pinn_heat: max |u - exact| {err.max():.2e} at x = {xs[k[0]]:.2f}, t = {ts[k[1]]:.2f} (101 x 51 points)")
+    W, H, L, T, PW, PH = 600, 400, 50, 30, 520, 270
+    sx = lambda v: L + v * PW
+    sy = lambda v: T + (1.05 - v) / 1.1 * PH
+    body = axes_frame(L, T, PW, PH, sx, sy, [0, 0.2, 0.4, 0.6, 0.8, 1], [0, 0.25, 0.5, 0.75, 1], "x")
+    colours = ["#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#d62728"]
+    for c, j in enumerate([0, 12, 25, 37, 50]):
+        body.append(polyline(xs, exact[:, j], sx, sy, "#999", 5, 'opacity="0.5"'))
+        body.append(polyline(xs, u[:, j], sx, sy, colours[c], 1.8))
+        body.append(f'<text x="{sx(0.5):.1f}" y="{sy(u[50, j]) - 6:.1f}" text-anchor="middle" fill="{colours[c]}">'
+                    f't = {ts[j]:g}</text>')
+    body.append(f'<text x="{L}" y="{T + PH + 54}">u(x, t) of the trained network (colours); e^(−απ²t) sin πx, α = 0.2 (wide grey)</text>')
+    body.append(f'<text x="{L}" y="{T + PH + 70}">max |u − exact| = {err.max():.1e} on 101 × 51 points of [0, 1] × [0, 0.5]</text>')
+    save("pinn_heat.svg", "\n".join(body) + "\n", W, H)
+
+
+FIGURES = {"qho": qho, "hopfield": hopfield, "rbm": rbm, "pinn_oscillator": pinn_oscillator, "pinn_heat": pinn_heat}
 os.makedirs(FIG, exist_ok=True)
-qho()
-hopfield()
-rbm()
+for name in sys.argv[2:] or FIGURES:
+    FIGURES[name]()
