@@ -2,7 +2,7 @@ import NNGCore
 import NNGLang
 
 // `scan(f, inits…, sequences…, others…, axis = 0, reverse = false, final = false, carries = C,
-// sequences = S, result = 0)` (docs/language.md, "Loops"):
+// sequences = S, result = 0, length = N)` (docs/language.md, "Loops"):
 //
 // - f's parameters take, in order, the C carries, one slice of each of the S sequences (the
 //   sequence without `axis`) and the other operands whole. Names f's body uses without
@@ -32,6 +32,7 @@ extension Lowerer {
         var reverse = false
         var final = false
         var result = 0
+        var length: Int?
     }
 
     mutating func lowerScan(_ callee: Identifier, _ args: [Argument], range: SourceRange, in scope: Scope) throws(LoweringFailure) -> NodeID {
@@ -42,16 +43,11 @@ extension Lowerer {
         }
         var operands: [NodeID] = []
         for e in a.operands { operands.append(try lowerExpr(e, in: scope)) }
-        let firstSequence = graph.nodes[operands[a.carries]].type
-        let rank = firstSequence.shape.rank, given = a.axis ?? 0
-        guard given >= -rank, given < rank else {
-            throw fail("axis \(given) is out of range for the sequence \(firstSequence)", at: a.axisRange ?? callee.range)
-        }
-        let axis = given < 0 ? given + rank : given
+        let axis = try scanAxis(a, operands, callee: callee)
         let captured = try capturedNames(a.fn, at: args[0].value.range, in: scope)
         operands += captured.map(\.node)
         let key = SharedScan(fn: a.fn.name.name, operands: operands,
-                             attributes: [a.carries, a.sequences, axis, a.reverse ? 1 : 0, a.final ? 1 : 0])
+                             attributes: [a.carries, a.sequences, axis, a.reverse ? 1 : 0, a.final ? 1 : 0, a.length ?? 0])
         let node: NodeID
         if let shared = sharing.scans[key] {
             node = shared
@@ -61,6 +57,21 @@ extension Lowerer {
             sharing.scans[key] = node
         }
         return try scanCallResult(node, a, callee: callee, range: range)
+    }
+
+    /// `axis`, normalised against the first sequence (a loop without sequences: 0 or more).
+    private mutating func scanAxis(_ a: ScanArguments, _ operands: [NodeID], callee: Identifier) throws(LoweringFailure) -> Int {
+        let given = a.axis ?? 0
+        guard a.sequences > 0 else {
+            guard given >= 0 else { throw fail("the axis of a scan without sequences must not be negative", at: a.axisRange!) }
+            return given
+        }
+        let firstSequence = graph.nodes[operands[a.carries]].type
+        let rank = firstSequence.shape.rank
+        guard given >= -rank, given < rank else {
+            throw fail("axis \(given) is out of range for the sequence \(firstSequence)", at: a.axisRange ?? callee.range)
+        }
+        return given < 0 ? given + rank : given
     }
 
     /// The value the call gives: see the comment at the top of the file.
@@ -87,7 +98,7 @@ extension Lowerer {
                 operands.append(arg.value)
                 continue
             }
-            let known = ["axis", "reverse", "final", "carries", "sequences", "result"]
+            let known = ["axis", "reverse", "final", "carries", "sequences", "result", "length"]
             guard known.contains(label.name) else {
                 throw fail("unknown argument '\(label.name)' for 'scan'" + didYouMean(label.name, known), at: label.range)
             }
@@ -96,22 +107,32 @@ extension Lowerer {
         }
         let returned = returnedCount(fn)
         let carries = try intAttribute(keywords["carries"], default: returned, "carries", of: "scan")
-        guard carries >= 1, carries < operands.count else {
-            throw fail("scan of '\(fnName)' needs \(carries) initial carr\(carries == 1 ? "y" : "ies") and at least one sequence, got \(operands.count) operand\(operands.count == 1 ? "" : "s")",
+        guard carries >= 1, carries <= operands.count else {
+            throw fail("scan of '\(fnName)' needs \(carries) initial carr\(carries == 1 ? "y" : "ies"), got \(operands.count) operand\(operands.count == 1 ? "" : "s")",
                        at: keywords["carries"]?.range ?? callee.range)
         }
         let sequences = try intAttribute(keywords["sequences"], default: operands.count - carries, "sequences", of: "scan")
-        guard sequences >= 1, carries + sequences <= operands.count else {
-            throw fail("'sequences' of 'scan' must be in 1...\(operands.count - carries), got \(sequences)", at: keywords["sequences"]!.range)
+        guard sequences >= 0, carries + sequences <= operands.count else {
+            throw fail("'sequences' of 'scan' must be in 0...\(operands.count - carries), got \(sequences)", at: keywords["sequences"]!.range)
         }
         guard fn.parameters.count == operands.count else {
             throw fail("'\(fnName)' takes \(fn.parameters.count) argument\(fn.parameters.count == 1 ? "" : "s"), but scan passes it \(operands.count) (\(carries) carr\(carries == 1 ? "y" : "ies"), \(sequences) slice\(sequences == 1 ? "" : "s"), \(operands.count - carries - sequences) other)",
                        at: first.value.range)
         }
+        let length: Int? = try keywords["length"].map { e throws(LoweringFailure) in
+            let n = try intAttribute(e, default: 0, "length", of: "scan")
+            guard n >= 1 else { throw fail("'length' of 'scan' must be positive, got \(n)", at: e.range) }
+            guard sequences == 0 else { throw fail("'length' is for a scan without sequences; this one has \(sequences)", at: e.range) }
+            return n
+        }
+        if sequences == 0, length == nil {
+            throw fail("scan of '\(fnName)' has no sequence to run along: give its number of steps, length = N", at: callee.range)
+        }
         guard returned >= carries else {
             throw fail("'\(fnName)' returns \(returned) value\(returned == 1 ? "" : "s"), fewer than its \(carries) carries", at: fn.result.range)
         }
         var a = ScanArguments(fn: fn, operands: operands, carries: carries, sequences: sequences)
+        a.length = length
         if let e = keywords["axis"] {
             guard let v = literalInt(e) else { throw fail("'axis' of 'scan' must be an integer literal", at: e.range) }
             a.axis = v
@@ -148,7 +169,7 @@ extension Lowerer {
             var t = graph.nodes[node].type
             let isSequence = k >= a.carries && k < a.carries + a.sequences
             if isSequence {
-                guard t.shape[axis] == graph.nodes[operands[a.carries]].type.shape[axis] else {
+                guard axis < t.shape.rank, t.shape[axis] == graph.nodes[operands[a.carries]].type.shape[axis] else {
                     throw fail("the sequences of 'scan' differ in length along axis \(axis): \(graph.nodes[operands[a.carries]].type) and \(t)",
                                at: a.operands[k].range)
                 }
@@ -169,7 +190,7 @@ extension Lowerer {
                 throw fail("scan cannot stack \(body.nodes[o.node].type) along axis \(axis)", at: a.axisRange ?? callee.range)
             }
         }
-        return ScanSpec(body: body, carries: a.carries, sequences: a.sequences, axis: axis, reverse: a.reverse)
+        return ScanSpec(body: body, carries: a.carries, sequences: a.sequences, axis: axis, reverse: a.reverse, length: a.length)
     }
 
     private func resultExprs(_ fn: FnDecl) -> [Expr] {

@@ -59,6 +59,7 @@ extension GraphPrinter {
         var args = [bodyNames[spec] ?? "?"] + graph.nodes[loop].inputs.map { names[$0] }
         args += ["carries = \(spec.carries)", "sequences = \(spec.sequences)", "axis = \(spec.axis)"]
         if spec.reverse { args.append("reverse = true") }
+        if spec.sequences == 0, let length = spec.length { args.append("length = \(length)") }
         if spec.stepOutputs == 0 { args.append("final = true") }
         if output > 0 { args.append("result = \(output)") }
         return "scan(" + args.joined(separator: ", ") + ")"

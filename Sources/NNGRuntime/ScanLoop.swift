@@ -12,7 +12,7 @@ enum ScanLoop {
         let body = Interpreter(graph: spec.body)
         let names = spec.body.inputs.map(\.name)
         let live = body.neededNodes()
-        let length = operands[c].shape[spec.axis]
+        let length = spec.length ?? operands[c].shape[spec.axis]
         var carries = Array(operands[..<c])
         var feed: [String: Tensor] = [:]
         for k in (c + s)..<operands.count { feed[names[k]] = operands[k].tensor }

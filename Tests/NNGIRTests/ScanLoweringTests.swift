@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func printedLoopsReadBackAsTheSameGraph() throws {
-        for source in [Self.rnn, Self.lstmLike, Self.perStep] {
+        for source in [Self.rnn, Self.lstmLike, Self.perStep, Self.decoder] {
             let g = try graph(source)
             let text = printGraph(g)
             #expect(text.contains("fn \(g.name)_scan1("))
@@ -101,6 +101,21 @@ import Testing
             }
         }
     }
+
+    static let decoder = """
+    fn predict(h, y) {
+      h2 = tanh(y @ W + h)
+      return [h2, y + h2 @ V]
+    }
+    graph g {
+      input h0: f64[B, 3]
+      input y0: f64[B, 2]
+      param W: f64[2, 3] = xavier
+      param V: f64[3, 2] = xavier
+      ys = scan(predict, h0, y0, axis = 1, length = 5, result = 1)
+      output ys
+    }
+    """
 
     static let perStep = """
     fn acc(s, x) { return [s + x, s * x] }
@@ -153,7 +168,7 @@ import Testing
 
     @Test(arguments: [
         ("fn f(h, x) { return h + x }\ngraph g {\n input xs: f32[3, 2]\n hs = scan(f, xs)\n output hs\n}",
-         "scan of 'f' needs 1 initial carry and at least one sequence, got 1 operand"),
+         "'f' takes 2 arguments, but scan passes it 1 (1 carry, 0 slices, 0 other)"),
         ("fn f(h, x, y) { return h + x }\ngraph g {\n input xs: f32[3, 2]\n hs = scan(f, xs, xs)\n output hs\n}",
          "'f' takes 3 arguments, but scan passes it 2 (1 carry, 1 slice, 0 other)"),
         ("fn f(h, x) { return h + dropout(x) }\ngraph g {\n input xs: f32[3, 2]\n h0 = broadcast(0, [2])\n hs = scan(f, h0, xs)\n output hs\n}",
@@ -170,6 +185,12 @@ import Testing
          "axis 2 is out of range for the sequence f32[3, 2]"),
         ("fn f(h, x) { return h + x }\ngraph g {\n input xs: f32[3, 2]\n h0 = broadcast(0, [2])\n hs = scan(f, h0, xs, result = 1)\n output hs\n}",
          "'result' of 'scan' must be in 0..<1, got 1"),
+        ("fn f(h) { return h * 2 }\ngraph g {\n input h0: f32[2]\n hs = scan(f, h0)\n output hs\n}",
+         "scan of 'f' has no sequence to run along: give its number of steps, length = N"),
+        ("fn f(h, x) { return h + x }\ngraph g {\n input xs: f32[3, 2]\n h0 = broadcast(0, [2])\n hs = scan(f, h0, xs, length = 3)\n output hs\n}",
+         "'length' is for a scan without sequences; this one has 1"),
+        ("fn f(h) { return h * 2 }\ngraph g {\n input h0: f32[2]\n hs = scan(f, h0, length = 0)\n output hs\n}",
+         "'length' of 'scan' must be positive, got 0"),
     ] as [(String, String)])
     func callErrors(_ source: String, _ message: String) {
         let ds = lowerSource(source).diagnostics.filter { $0.severity == .error }

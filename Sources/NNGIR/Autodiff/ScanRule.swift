@@ -32,7 +32,7 @@ extension ScanSpec {
             }
         }
         guard body.outputs.count != self.body.outputs.count else { return (self, results) }
-        return (ScanSpec(body: body, carries: carries, sequences: sequences, axis: axis, reverse: reverse), results)
+        return (ScanSpec(body: body, carries: carries, sequences: sequences, axis: axis, reverse: reverse, length: length), results)
     }
 }
 

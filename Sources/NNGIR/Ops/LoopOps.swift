@@ -12,7 +12,8 @@ import NNGCore
 /// the step axis), the captures. Its results: the final carries, then each per-step output
 /// stacked along `axis` (result 0 is the node's own value, the others are `scanResult(k)`
 /// nodes). With `reverse` the steps run from the last index to the first; stacked outputs stay
-/// at the index of their step.
+/// at the index of their step. A loop without sequences (an autoregressive decoder) runs
+/// `length` steps.
 ///
 /// A class, compared by identity: two loops are the same operation only when they are the same
 /// object (comparing body graphs structurally would cost a walk of the body at every hash).
@@ -22,13 +23,16 @@ public final class ScanSpec: Hashable, Sendable {
     public let sequences: Int
     public let axis: Int
     public let reverse: Bool
+    /// The number of steps of a loop without sequences (nil when it has some: their length).
+    public let length: Int?
 
-    public init(body: Graph, carries: Int, sequences: Int, axis: Int, reverse: Bool) {
+    public init(body: Graph, carries: Int, sequences: Int, axis: Int, reverse: Bool, length: Int? = nil) {
         self.body = body
         self.carries = carries
         self.sequences = sequences
         self.axis = axis
         self.reverse = reverse
+        self.length = length
     }
 
     /// Captured values: the body inputs after the carries and the sequences.
@@ -47,7 +51,6 @@ public final class ScanSpec: Hashable, Sendable {
         guard types.count == bodyInputs.count else {
             throw ShapeError("'scan' takes \(bodyInputs.count) operands, got \(types.count)")
         }
-        guard sequences >= 1 else { throw ShapeError("'scan' needs at least one sequence") }
         let length = try stepCount(types)
         for (k, (given, expected)) in zip(types, bodyInputs).enumerated() {
             let isSequence = k >= carries && k < carries + sequences
@@ -68,6 +71,10 @@ public final class ScanSpec: Hashable, Sendable {
 
     /// The number of steps: the size of `axis` of the sequences (all equal).
     public func stepCount(_ types: [TensorType]) throws(ShapeError) -> Dim {
+        guard sequences > 0 else {
+            guard let length, length > 0 else { throw ShapeError("a 'scan' without sequences needs a positive length") }
+            return .known(length)
+        }
         let seqs = types[carries..<(carries + sequences)]
         for t in seqs where axis >= t.shape.rank {
             throw ShapeError("axis \(axis) of 'scan' is out of range for the sequence \(t)")

@@ -59,7 +59,7 @@ extension CCodeGenerator {
         let c = spec.carries, s = spec.sequences
         let inputs = body.layout.inputs, outputs = body.layout.outputs
         let staging = stagingOffsets(spec, body)
-        let length = shapes[operands[c]][spec.axis]
+        let length = spec.length ?? shapes[operands[c]][spec.axis]
         w.line("int rc;")
         w.line("T* br = ar + \(base);")
         for k in 0..<operands.count where k < c || k >= c + s {

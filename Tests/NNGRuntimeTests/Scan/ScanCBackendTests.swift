@@ -7,7 +7,8 @@ import Testing
 /// The C backend's loop against the interpreter: outputs and gradients, both dtypes, the fused
 /// training step, run-time errors in a body, and generated C that does not grow with the length.
 @Suite struct ScanCBackendTests {
-    static let sources = [ScanGradientTests.rnn, ScanGradientTests.lstm, ScanGradientTests.perStep, ScanInterpreterTests.sums]
+    static let sources = [ScanGradientTests.rnn, ScanGradientTests.lstm, ScanGradientTests.perStep, ScanGradientTests.decoder,
+                          ScanInterpreterTests.sums]
 
     func feeds(_ g: Graph) -> [String: Tensor] {
         var inputs: [String: Tensor] = [:]

@@ -59,7 +59,26 @@ import Testing
     }
     """
 
-    @Test(arguments: [rnn, lstm, perStep])
+    /// An autoregressive decoder: a loop without sequences, its stacked carry the predictions.
+    static let decoder = """
+    fn predict(h, y) {
+      h2 = tanh(y @ W + h @ U)
+      return [h2, y + h2 @ V]
+    }
+    graph g {
+      input h0: f64[2, 3]
+      input y0: f64[2, 2]
+      input target: f64[2, 6, 2]
+      param W: f64[2, 3] = xavier
+      param U: f64[3, 3] = xavier
+      param V: f64[3, 2] = xavier
+      ys = scan(predict, h0, y0, axis = 1, length = 6, result = 1)
+      loss = mse(ys, target)
+      output loss
+    }
+    """
+
+    @Test(arguments: [rnn, lstm, perStep, decoder])
     func gradientsAgreeWithFiniteDifferences(_ source: String) throws {
         // Every param and input: captured values, initial carries and the sequences.
         try expectGradCheck(source)
@@ -98,7 +117,7 @@ import Testing
         """)
     }
 
-    @Test(arguments: [rnn, lstm, perStep])
+    @Test(arguments: [rnn, lstm, perStep, decoder])
     func printedGradientGraphReadsBackToTheSameValues(_ source: String) throws {
         let g = try lowered(source)
         let gg = try gradientGraph(g, of: "loss", wrt: nil)

@@ -41,6 +41,23 @@ import Testing
         #expect(v["before"] == before)
     }
 
+    @Test func aLoopWithoutSequencesRunsItsLength() throws {
+        let v = try run("""
+        fn grow(s, t) { return [s * 2, t + s] }
+        graph g {
+          input s0: f64[2]
+          input t0: f64[2]
+          powers = scan(grow, s0, t0, length = 4)
+          sums = scan(grow, s0, t0, length = 4, result = 1)
+          back = scan(grow, s0, t0, length = 3, reverse = true, final = true)
+          output powers, sums, back
+        }
+        """, ["s0": tensorT([2], [1, 3]), "t0": tensorT([2], [10, 20])])
+        #expect(v["powers"] == [2, 6, 4, 12, 8, 24, 16, 48])
+        #expect(v["sums"] == [11, 23, 13, 29, 17, 41, 25, 65])
+        #expect(v["back"] == [8, 24])
+    }
+
     @Test func rnnAgreesWithAHandWrittenLoop() throws {
         let source = """
         fn cell(h, x) { return tanh(x @ Wx + h @ Wh + b) }
