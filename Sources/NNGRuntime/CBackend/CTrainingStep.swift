@@ -101,65 +101,29 @@ struct TrainingStepGenerator {
         program.layout.totalElements = top
 
         let T = program.dtype == .f32 ? "float" : "double"
-        let fs = program.dtype == .f32 ? "f" : ""
-        func lit(_ v: Double) -> String { CText.literal(v, program.dtype) }
+        let rule = UpdateRule(optimizer)
         var w = CWriter()
         w.line("/* training step: \(CText.comment(optimizer.kind.rawValue)) update of \(gradients.count) parameter(s) */")
         w.open("static void nngc_update(\(T)* ar, double lr)")
         w.line("uint64_t* counter = (uint64_t*)(ar + \(arena.counterOffset));")
         w.line("const uint64_t t = *counter; /* updates done before this one */")
-        w.line("const T lrT = (T)lr;")
         w.line("const int first = t == 0;")
-        w.line("(void)lrT; (void)first;")
-        let cfg = optimizer
-        if cfg.kind != .sgd {
-            w.line("const double td = (double)(int64_t)t + 1.0;")
-            w.line("const T stepSize = (T)(lr / (1.0 - pow(\(CText.double(cfg.beta1)), td)));")
-            w.line("const T bc2 = (T)sqrt(1.0 - pow(\(CText.double(cfg.beta2)), td));")
-            w.line("const T decay = (T)(1.0 - lr * \(CText.double(cfg.weightDecay)));")
-            w.line("(void)decay;")
-        }
+        w.line("const double td = (double)(int64_t)t + 1.0;")
+        w.line("(void)first; (void)td;")
+        rule.cScalars(into: &w)
         for (param, output) in gradients {
             guard let p = arena.params.first(where: { $0.name == param }),
                   let gOff = readOffsets[output] else { throw CBackendError("no slot for the gradient of '\(param)'") }
-            let slot = { (s: String) in arena.state.first { $0.name == "\(param).\(s)" }!.offset }
             // Pointers to the parameter, its gradient and its state (TinyCC does not optimise:
             // indexing through local pointers is about twice as fast as ar[offset + i]).
             w.line("/* parameter \(arena.params.firstIndex(of: p)!) */")
             w.open("")
             w.line("T* w = ar + \(p.offset);")
             w.line("const T* g = ar + \(gOff);")
-            switch cfg.kind {
-            case .sgd:
-                if cfg.momentum != 0 { w.line("T* v = ar + \(slot("velocity"));") }
-                if p.count >= CCodeGenerator.parallelMinimum { w.line("NNGC_PARALLEL_FOR") }
-                w.open("for (int64_t i = 0; i < \(p.count); i++)")
-                w.line("T gi = g[i];")
-                if cfg.weightDecay != 0 { w.line("gi = gi + \(lit(cfg.weightDecay)) * w[i];") }
-                if cfg.momentum != 0 {
-                    w.line("const T vi = first ? gi : \(lit(cfg.momentum)) * v[i] + gi;")
-                    w.line("v[i] = vi;")
-                    w.line(cfg.nesterov ? "gi = gi + \(lit(cfg.momentum)) * vi;" : "gi = vi;")
-                }
-                w.line("w[i] = w[i] - lrT * gi;")
-                w.close()
-            case .adam, .adamw:
-                w.line("T* m = ar + \(slot("m"));")
-                w.line("T* v = ar + \(slot("v"));")
-                if p.count >= CCodeGenerator.parallelMinimum { w.line("NNGC_PARALLEL_FOR") }
-                w.open("for (int64_t i = 0; i < \(p.count); i++)")
-                w.line("T gi = g[i];")
-                w.line("T wi = w[i];")
-                if cfg.kind == .adamw && cfg.weightDecay != 0 { w.line("wi = wi * decay;") }
-                if cfg.kind == .adam && cfg.weightDecay != 0 { w.line("gi = gi + \(lit(cfg.weightDecay)) * wi;") }
-                w.line("const T mi = \(lit(cfg.beta1)) * m[i] + \(lit(1 - cfg.beta1)) * gi;")
-                w.line("const T vi = \(lit(cfg.beta2)) * v[i] + \(lit(1 - cfg.beta2)) * (gi * gi);")
-                w.line("m[i] = mi;")
-                w.line("v[i] = vi;")
-                w.line("const T denom = sqrt\(fs)(vi) / bc2 + \(lit(cfg.eps));")
-                w.line("w[i] = wi - stepSize * (mi / denom);")
-                w.close()
+            for slot in rule.slots {
+                w.line("T* \(slot) = ar + \(arena.state.first { $0.name == "\(param).\(slot)" }!.offset);")
             }
+            rule.cLoop(count: p.count, dtype: program.dtype, parallel: p.count >= CCodeGenerator.parallelMinimum, into: &w)
             w.close()
         }
         w.line("*counter = t + 1;")

@@ -121,97 +121,29 @@ public struct OptimizerState: Sendable, Hashable {
     }
 }
 
-/// One optimizer step (the reference implementation; the C training step computes the same
-/// thing): updates every parameter that has a gradient in `grads`, in place, with the rule of
-/// `state.config` and the learning rate `lr`, then increments `state.step`. Parameters without
-/// a gradient are left alone. A gradient of another element type is converted to the
+/// One optimizer step (the reference implementation; the C training step renders the same
+/// `UpdateRule`): updates every parameter that has a gradient in `grads`, in place, with the
+/// rule of `state.config` and the learning rate `lr`, then increments `state.step`. Parameters
+/// without a gradient are left alone. A gradient of another element type is converted to the
 /// parameter's.
 public func update(params: inout [String: Tensor], grads: [String: Tensor], state: inout OptimizerState, lr: Double) {
-    let coefficients = OptimizerCoefficients(state.config, step: state.step, lr: lr)
+    let rule = UpdateRule(state.config)
+    let scalars = rule.stepScalars(lr: lr, updateNumber: state.step + 1)
     for name in params.keys.sorted() {
         guard let g = grads[name], let p = params[name], g.count == p.count else { continue }
         switch p.storage {
-        case .f32: params[name] = apply(Float.self, name: name, param: p, grad: g, state: &state, c: coefficients)
-        case .f64: params[name] = apply(Double.self, name: name, param: p, grad: g, state: &state, c: coefficients)
+        case .f32: params[name] = apply(rule, Float.self, name: name, param: p, grad: g, state: &state, scalars: scalars)
+        case .f64: params[name] = apply(rule, Double.self, name: name, param: p, grad: g, state: &state, scalars: scalars)
         }
     }
     state.step += 1
 }
 
-/// The scalars of one update, in Double (rounded to the element type where used).
-struct OptimizerCoefficients {
-    var config: OptimizerConfig
-    /// Whether this is the first update (SGD's momentum buffer starts as g).
-    var first: Bool
-    var lr: Double
-    /// Adam: lr / (1 − β1ᵗ) and √(1 − β2ᵗ).
-    var stepSize: Double = 0
-    var bc2Sqrt: Double = 0
-    /// AdamW: 1 − lr·wd.
-    var decay: Double = 1
-
-    init(_ config: OptimizerConfig, step: UInt64, lr: Double) {
-        self.config = config
-        self.first = step == 0
-        self.lr = lr
-        if config.kind != .sgd {
-            let t = Double(step) + 1
-            let bc1 = 1 - Foundation.pow(config.beta1, t)
-            let bc2 = 1 - Foundation.pow(config.beta2, t)
-            stepSize = lr / bc1
-            bc2Sqrt = bc2.squareRoot()
-            decay = 1 - lr * config.weightDecay
-        }
-    }
-}
-
-private func apply<T: NNGFloat>(_: T.Type, name: String, param: Tensor, grad: Tensor, state: inout OptimizerState,
-                                 c: OptimizerCoefficients) -> Tensor {
-    var w = param.elements(as: T.self)
-    let g = grad.elements(as: T.self)
-    let cfg = c.config
-    let lr = T(c.lr), wd = T(cfg.weightDecay)
-    switch cfg.kind {
-    case .sgd:
-        if cfg.momentum != 0 {
-            var v = state.slot(name, "velocity", like: param).elements(as: T.self)
-            let mu = T(cfg.momentum)
-            for i in w.indices {
-                var gi = g[i]
-                if cfg.weightDecay != 0 { gi = gi + wd * w[i] }
-                let vi = c.first ? gi : mu * v[i] + gi
-                v[i] = vi
-                gi = cfg.nesterov ? gi + mu * vi : vi
-                w[i] = w[i] - lr * gi
-            }
-            state.slots["\(name).velocity"] = Tensor(shape: param.shape, elements: v)
-        } else {
-            for i in w.indices {
-                var gi = g[i]
-                if cfg.weightDecay != 0 { gi = gi + wd * w[i] }
-                w[i] = w[i] - lr * gi
-            }
-        }
-    case .adam, .adamw:
-        var m = state.slot(name, "m", like: param).elements(as: T.self)
-        var v = state.slot(name, "v", like: param).elements(as: T.self)
-        let b1 = T(cfg.beta1), ob1 = T(1 - cfg.beta1), b2 = T(cfg.beta2), ob2 = T(1 - cfg.beta2)
-        let eps = T(cfg.eps), stepSize = T(c.stepSize), bc2 = T(c.bc2Sqrt), decay = T(c.decay)
-        let l2 = cfg.kind == .adam && cfg.weightDecay != 0
-        let decoupled = cfg.kind == .adamw && cfg.weightDecay != 0
-        for i in w.indices {
-            var wi = w[i], gi = g[i]
-            if decoupled { wi = wi * decay }
-            if l2 { gi = gi + wd * wi }
-            let mi = b1 * m[i] + ob1 * gi
-            let vi = b2 * v[i] + ob2 * (gi * gi)
-            m[i] = mi
-            v[i] = vi
-            let denom = vi.squareRoot() / bc2 + eps
-            w[i] = wi - stepSize * (mi / denom)
-        }
-        state.slots["\(name).m"] = Tensor(shape: param.shape, elements: m)
-        state.slots["\(name).v"] = Tensor(shape: param.shape, elements: v)
-    }
-    return Tensor(shape: param.shape, elements: w)
+private func apply<T: NNGFloat>(_ rule: UpdateRule, _: T.Type, name: String, param: Tensor, grad: Tensor,
+                                 state: inout OptimizerState, scalars: [String: Double]) -> Tensor {
+    var arrays = ["w": param.elements(as: T.self), "g": grad.elements(as: T.self)]
+    for slot in rule.slots { arrays[slot] = state.slot(name, slot, like: param).elements(as: T.self) }
+    let stored = rule.apply(arrays, scalars: scalars, firstUpdate: state.step == 0)
+    for slot in rule.slots { state.slots["\(name).\(slot)"] = Tensor(shape: param.shape, elements: stored[slot]!) }
+    return Tensor(shape: param.shape, elements: stored["w"]!)
 }

@@ -134,6 +134,32 @@ import Testing
         #expect(step.state().step == 1)
     }
 
+    /// The update rule is written once (UpdateRule) and rendered to C and Swift: fed the same
+    /// gradients, the C step and the Swift optimizer give the same bits, step after step. Here
+    /// loss = Σ w·x, so the gradient of w is the input x itself, exactly, on both sides.
+    @Test(arguments: DType.allCases, 0..<optimizers.count)
+    func updateRuleIsBitIdenticalInCAndSwift(_ dtype: DType, _ k: Int) throws {
+        let (name, config) = Self.optimizers[k]
+        var g = Graph(name: "linear", dtype: dtype)
+        let x = g.append(Node(op: .input("x"), inputs: [], type: TensorType(dtype, [7]), name: "x"))
+        let w = g.append(Node(op: .param("w", .fill(0.5)), inputs: [], type: TensorType(dtype, [7]), name: "w"))
+        let loss = try g.add(.reduce(.sum, axes: [0], keepdims: false), [try g.add(.binary(.multiply), [w, x])])
+        g.outputs = [("loss", loss), ("grad_w", x)]
+        let step = try CompiledTrainingStep(gradientGraph: g, loss: "loss", optimizer: config, gradients: ["w": "grad_w"])
+        var params = ["w": Tensor(shape: [7], values: [0.3, -1.7, 2.5, 0, 1e-3, -4, 0.9], dtype: dtype)]
+        step.setParams(params)
+        var state = OptimizerState.initial(config, params: params)
+        for s in 0..<5 {
+            let values = (0..<7).map { i in CounterRandom.uniform(seed: 9, step: UInt64(s), stream: 2, index: UInt64(i)) * 6 - 3 }
+            let grad = Tensor(shape: [7], values: values, dtype: dtype)
+            let lr = config.lr * (1 + 0.3 * Double(s))
+            _ = try step.step(inputs: ["x": grad], lr: lr, step: UInt64(s))
+            update(params: &params, grads: ["w": grad], state: &state, lr: lr)
+            #expect(step.params()["w"]!.storage == params["w"]!.storage, "\(name) \(dtype) step \(s)")
+            for (slot, v) in state.slots { #expect(step.state().slots[slot]!.storage == v.storage, "\(name) \(dtype) \(slot)") }
+        }
+    }
+
     /// Hand-built gradient of loss = Σ (x·w − y)²: dloss/dw = 2 xᵀ(xw − y); only `w` is trained.
     @Test func handBuiltLeastSquaresConverges() throws {
         var g = Graph(name: "ls", dtype: .f64)
