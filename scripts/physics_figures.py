@@ -3,7 +3,7 @@
 
     python3 scripts/physics_figures.py [NNGC] [FIGURE …]   # NNGC default: .build-release/release/nngc
 
-Trains qho_variational.nng, rbm.nng, pinn_oscillator.nng and pinn_heat.nng into runs/,
+Trains qho_variational.nng, rbm.nng (train exact), pinn_oscillator.nng and pinn_heat.nng into runs/,
 evaluates them and hopfield.nng, and writes Graphs/figures/qho_states.svg, hopfield_recall.svg,
 rbm_samples.svg, pinn_oscillator.svg, pinn_heat.svg. FIGURE (qho, hopfield, rbm,
 pinn_oscillator, pinn_heat) makes only those. Needs numpy.
@@ -106,21 +106,40 @@ def hopfield():
 
 
 def rbm():
-    nngc("train", G("rbm.nng"), "-o", "runs/rbm")
-    out = eval_json(G("rbm.nng"), "--graph", "rbm_sample", "--params", "runs/rbm/params.safetensors", "--size", "S=1000")
+    nngc("train", G("rbm.nng"), "--train", "exact", "-o", "runs/rbm")
+    chains = 20000
+    out = eval_json(G("rbm.nng"), "--graph", "rbm_sample", "--params", "runs/rbm/params.safetensors",
+                    "--size", f"S={chains}", "--tier", "optimized")
     samples = out["samples"][:60]
     cell = 7
-    body = [f'<text x="10" y="16">first 60 of 1000 samples after 20 Gibbs steps from random states; '
-            f'valid: {out["valid_fraction"] * 100:.1f} %</text>']
+    body = [f'<text x="10" y="16">rbm.nng, train exact: the first 60 of {chains} chains after 520 Gibbs steps from random '
+            f'states</text><text x="10" y="32">on a valid image: {out["valid_fraction"] * 100:.2f} % of the chains, '
+            f'{out["p_valid"] * 100:.2f} % of the exact model</text>']
     for k, s in enumerate(samples):
         r, c = divmod(k, 15)
-        x0, y0 = 10 + c * (3 * cell + 10), 28 + r * (3 * cell + 10)
+        x0, y0 = 10 + c * (3 * cell + 10), 44 + r * (3 * cell + 10)
         img = np.reshape(s, (3, 3))
         ok = all(len(set(row)) == 1 for row in img) or all(len(set(col)) == 1 for col in img.T)
         body.append(f'<rect x="{x0 - 2}" y="{y0 - 2}" width="{3 * cell + 4}" height="{3 * cell + 4}" '
                     f'fill="none" stroke="{"#2ca02c" if ok else "#d62728"}" stroke-width="1.5"/>')
         body.append(pixels(s, x0, y0, cell, 3, 3))
-    save("rbm_samples.svg", "".join(body), 15 * (3 * cell + 10) + 10, 28 + 4 * (3 * cell + 10) + 10)
+    # The frequency of each of the 14 patterns among the chains against its exact probability.
+    top, height, scale = 44 + 4 * (3 * cell + 10) + 30, 120, 1000
+    body.append(f'<text x="10" y="{top - 8}">each of the 14 patterns: fraction of the chains on it (blue, ± 2σ), '
+                f'exact probability e^(−F)/Z (orange)</text>')
+    sigma = [math.sqrt(p * (1 - p) / chains) for p in out["p_exact"]]
+    for k, (f, p, s) in enumerate(zip(out["freq"], out["p_exact"], sigma)):
+        x = 20 + k * 24
+        for dx, v, color in ((0, f, "#1f77b4"), (9, p, "#ff7f0e")):
+            h = v * scale
+            body.append(f'<rect x="{x + dx}" y="{top + height - h:.1f}" width="8" height="{h:.1f}" fill="{color}"/>')
+        y1, y2 = top + height - (f + 2 * s) * scale, top + height - (f - 2 * s) * scale
+        body.append(f'<line x1="{x + 4}" x2="{x + 4}" y1="{y1:.1f}" y2="{y2:.1f}" stroke="black"/>')
+    body.append(f'<line x1="15" x2="{20 + 14 * 24}" y1="{top + height}" y2="{top + height}" stroke="black"/>')
+    body.append(f'<text x="{20 + 14 * 24 + 5}" y="{top + height - 0.0714 * scale + 4:.1f}">1/14</text>')
+    body.append(f'<line x1="15" x2="{20 + 14 * 24}" y1="{top + height - scale / 14:.1f}" y2="{top + height - scale / 14:.1f}" '
+                f'stroke="#999" stroke-dasharray="3,3"/>')
+    save("rbm_samples.svg", "".join(body), 640, top + height + 20)
 
 
 def axes_frame(L, T, PW, PH, sx, sy, xticks, yticks, xlabel):

@@ -34,31 +34,26 @@ extension UpdateRule {
         return out
     }
 
-    /// A scalar (a constant or a per-step value) or one value per element.
-    enum Value<T: NNGFloat> {
-        case scalar(T)
-        case array([T])
+    /// A scalar (a constant or a per-step value: one element, `isScalar`) or one value per
+    /// element. A struct, not a generic enum with payloads: valgrind reports the Swift runtime's
+    /// initialisation of such enum metadata as a use of uninitialised memory.
+    struct Value<T: NNGFloat> {
+        var values: [T]
+        var isScalar: Bool
 
-        func elements(_ count: Int) -> [T] {
-            switch self {
-            case .scalar(let s): return [T](repeating: s, count: count)
-            case .array(let a): return a
-            }
-        }
+        static func scalar(_ s: T) -> Value { Value(values: [s], isScalar: true) }
+        static func array(_ a: [T]) -> Value { Value(values: a, isScalar: false) }
 
-        func map(_ f: (T) -> T) -> Value {
-            switch self {
-            case .scalar(let s): return .scalar(f(s))
-            case .array(let a): return .array(a.map(f))
-            }
-        }
+        func elements(_ count: Int) -> [T] { isScalar ? [T](repeating: values[0], count: count) : values }
+
+        func map(_ f: (T) -> T) -> Value { Value(values: values.map(f), isScalar: isScalar) }
 
         static func combine(_ a: Value, _ b: Value, _ f: (T, T) -> T) -> Value {
-            switch (a, b) {
-            case (.scalar(let x), .scalar(let y)): return .scalar(f(x, y))
-            case (.scalar(let x), .array(let ys)): return .array(ys.map { f(x, $0) })
-            case (.array(let xs), .scalar(let y)): return .array(xs.map { f($0, y) })
-            case (.array(let xs), .array(let ys)): return .array(zip(xs, ys).map(f))
+            switch (a.isScalar, b.isScalar) {
+            case (true, true): return .scalar(f(a.values[0], b.values[0]))
+            case (true, false): return .array(b.values.map { f(a.values[0], $0) })
+            case (false, true): return .array(a.values.map { f($0, b.values[0]) })
+            case (false, false): return .array(zip(a.values, b.values).map(f))
             }
         }
     }
