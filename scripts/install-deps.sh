@@ -2,10 +2,11 @@
 # Installs the system libraries nngc links against, when they are missing:
 # TinyCC (libtcc-dev: in-process C compilation), OpenBLAS (matrix products; loaded at run time,
 # see docs/blas.md), cpu_features (the CPU's features from cpuid, which choose the BLAS kernels)
-# and a C compiler (gcc: the optimised tier, and its tests).
+# a C compiler (gcc: the optimised tier, and its tests), valgrind (the memcheck tests of the
+# generated code) and python3 with numpy (the gallery's scripts and the tests' cross-checks).
 set -euo pipefail
 
-packages=(libtcc-dev libopenblas0 libcpu-features-dev gcc)
+packages=(libtcc-dev libopenblas0 libcpu-features-dev gcc valgrind python3 python3-numpy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
