@@ -20,7 +20,14 @@ struct Buf<T: NNGFloat> {
 /// A failure inside a kernel; the interpreter attaches the node's source range.
 struct KernelError: Error {
     var message: String
+    /// The diagnostic when the failure has a place of its own (an operation inside a scan's
+    /// body): the interpreter reports it instead of one at the failing node.
+    var located: Diagnostic?
     init(_ message: String) { self.message = message }
+    init(located: Diagnostic) {
+        self.message = located.message
+        self.located = located
+    }
 }
 
 /// Shape arithmetic shared by the kernels.

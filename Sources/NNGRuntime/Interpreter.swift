@@ -121,7 +121,7 @@ public struct Interpreter: Sendable {
                     value = try compute(node, args, shape: shape, sizes: sizes, inputs: inputs, params: params, options: options)
                 }
             } catch {
-                throw fail(error.message)
+                throw error.located.map { DiagnosticsError($0) } ?? fail(error.message)
             }
             guard value.shape == shape, value.count == ShapeMath.count(shape) else {
                 throw fail("internal error: \(node.op.sourceName) produced shape \(ShapeMath.describe(value.shape)), but its type is \(node.type)")

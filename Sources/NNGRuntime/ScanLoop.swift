@@ -24,8 +24,10 @@ enum ScanLoop {
             do {
                 values = try body.evaluateBuffers(T.self, inputs: feed, params: [:], sizes: sizes, options: options, live: live)
             } catch {
-                let first = error.diagnostics.first?.message ?? "failed"
-                throw KernelError("in step \(t) of the scan: \(first)")
+                // Reported where it happened, in the body, as the C backend does (CScan.swift).
+                var d = error.diagnostics.first ?? Diagnostic("internal error: a scan body failed")
+                d.notes.append("note: in step \(t) of the scan")
+                throw KernelError(located: d)
             }
             let outputs = spec.body.outputs.map { values[$0.node] }
             carries = Array(outputs[..<c])

@@ -26,6 +26,8 @@ public func fuzzBackends(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     for node in graph.nodes {
         guard let shape = node.type.shape.resolved(sizes).concrete, shape.reduce(1, { $0 * max($1, 1) }) <= 4096 else { return 0 }
     }
+    // A loop's steps multiply its body's work (`length = 10^9` is a valid program, not a hang).
+    guard let work = evaluationWork(graph, sizes), work <= 100_000 else { return 0 }
     var inputs: [String: Tensor] = [:]
     for (name, id) in graph.inputs {
         let shape = graph.nodes[id].type.shape.resolved(sizes).concrete!
@@ -68,4 +70,19 @@ private func agree(_ a: Tensor, _ b: Tensor, dtype: DType) -> Bool {
         if p.isInfinite || q.isInfinite { return p == q }
         return abs(p - q) <= tol
     }
+}
+
+/// Node evaluations of one run: a scan counts its steps times its body's work; nil when a loop
+/// length is not concrete.
+private func evaluationWork(_ graph: Graph, _ sizes: [String: Int]) -> Int? {
+    var total = 0
+    for node in graph.nodes {
+        guard case .scan(let spec) = node.op else { total += 1; continue }
+        let steps = spec.length ?? graph.nodes[node.inputs[spec.carries]].type.shape[spec.axis].resolved(sizes).value
+        guard let steps, let body = evaluationWork(spec.body, sizes) else { return nil }
+        let (w, overflow) = steps.multipliedReportingOverflow(by: body)
+        guard !overflow, w <= 1 << 40 else { return nil }
+        total += w
+    }
+    return total
 }

@@ -72,7 +72,8 @@ extension CCodeGenerator {
             strided(&w, outer: outer, inner: inner, to: "br[\(inputs[k].offset) + o * \(inner) + e]",
                     from: elem(operands[k], "(o * \(length) + t) * \(inner) + e"))
         }
-        w.line("if ((rc = \(body.prefix)forward(br, seed, step, training)) != 0) { ar[\(layout.errorSlot)] = br[\(body.layout.errorSlot)]; return \(id + 1); }")
+        // A failure in the body: its code times the graph's node count plus ours (CompiledGraph.runtimeError).
+        w.line("if ((rc = \(body.prefix)forward(br, seed, step, training)) != 0) { ar[\(layout.errorSlot)] = br[\(body.layout.errorSlot)]; return \(id + 1) + \(graph.nodes.count) * rc; }")
         for j in 0..<spec.stepOutputs {
             guard let dest = resultOffset(id, c + j) else { continue }
             let (outer, inner) = split(outputs[c + j].shape, axis: spec.axis)

@@ -275,12 +275,19 @@ public final class CompiledGraph: @unchecked Sendable {
 
     /// The diagnostic of a non-zero return code of generated code (1 + the failing node's id),
     /// given the value left in the error slot.
+    /// A scan's code is 1 + its id + (node count) · (its body's code): the failure is reported
+    /// where it happened, in the body.
     static func runtimeError(graph: Graph, code: Int, value: Double) -> DiagnosticsError {
-        let id = code - 1
-        guard id >= 0, id < graph.nodes.count else {
+        let id = (code - 1) % max(1, graph.nodes.count)
+        guard code >= 1, id < graph.nodes.count else {
             return DiagnosticsError(Diagnostic("internal error (C backend): unknown error code \(code)"))
         }
         let node = graph.nodes[id]
+        if case .scan(let spec) = node.op, code - 1 >= graph.nodes.count {
+            var inner = runtimeError(graph: spec.body, code: (code - 1) / graph.nodes.count, value: value)
+            inner.diagnostics[0].notes.append("note: in the scan at line \(graph.file?.lineColumn(of: node.range.start).line ?? 0)")
+            return inner
+        }
         if case .oneHot(let classes) = node.op {
             if value >= 0, value < Double(classes) {
                 return DiagnosticsError(Diagnostic("one_hot label \(cFormatNumber(value)) is not a whole number in [0, \(classes))", at: node.range))

@@ -118,7 +118,15 @@ import Testing
           output out
         }
         """
-        let message = errorMessage { _ = try run(source, ["ks": tensorT([3], [0, 1, 5])]) }
-        #expect(message?.contains("in step 2 of the scan") == true, "\(message ?? "")")
+        do {
+            _ = try run(source, ["ks": tensorT([3], [0, 1, 5])])
+            Issue.record("no error")
+        } catch let e as DiagnosticsError {
+            let d = e.diagnostics[0]
+            #expect(d.message == "one_hot label 5 is outside [0, 2)")
+            // Where it happened: in the body (line 1), with the step in a note.
+            #expect(SourceFile(path: "test.nng", text: source).lineColumn(of: d.range.start).line == 1)
+            #expect(d.notes == ["note: in step 2 of the scan"])
+        }
     }
 }
