@@ -16,10 +16,12 @@ let package = Package(
         // DWARF 4: valgrind 3.19 (Debian 12, ValgrindTests) cannot read clang's default DWARF 5.
         .target(name: "CBLASDispatch", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
         .systemLibrary(name: "CTinyCC", path: "Sources/CTinyCC"),
+        // OpenMPI (Debian's libopenmpi-dev): data-parallel training under mpirun (docs/distributed.md).
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         .target(name: "NNGCore", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "NNGLang", dependencies: ["NNGCore"]),
         .target(name: "NNGIR", dependencies: ["NNGCore", "NNGLang", .product(name: "RealModule", package: "swift-numerics")]),
-        .target(name: "NNGRuntime", dependencies: ["NNGCore", "NNGIR", "CBLASDispatch", "CCPUFeatures", "CTinyCC",
+        .target(name: "NNGRuntime", dependencies: ["NNGCore", "NNGIR", "CBLASDispatch", "CCPUFeatures", "CTinyCC", "CMPI",
                                                   .product(name: "RealModule", package: "swift-numerics")]),
         .executableTarget(name: "nngc", dependencies: [
             "NNGCore", "NNGLang", "NNGIR", "NNGRuntime",

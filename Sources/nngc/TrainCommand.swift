@@ -43,14 +43,21 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         memory.apply()
         runOptions.applyTier()
+        // Under mpirun or srun: data-parallel training over the job's ranks (docs/distributed.md).
+        let job: DataParallel?
+        do { job = try DataParallel.startIfLaunched() } catch { throw UserFailure(error, file: nil) }
+        defer { job?.finish() }
         let frontend: Frontend
-        do { frontend = try Frontend.load(path: file) } catch { throw UserFailure(error, file: nil) }
-        let (config, graph) = try setup(frontend)
+        do { frontend = try Frontend.load(path: file) } catch { throw failure(UserFailure(error, file: nil), job) }
+        let (config, graph): (TrainConfig, Graph)
+        do { (config, graph) = try setup(frontend) } catch let f as UserFailure { throw failure(f, job) }
         let folder = RunFolder(path: output ?? resume ?? "runs/\(graph.name)", report: config.report,
                                hasValidation: config.validation != nil)
+        // Rank 0 alone prints and writes files; the others train silently.
+        let leader = job?.isLeader ?? true
         let progress = TrainingProgress(format: format, graph: graph.name)
         do {
-            progress.note("loading data…")
+            if leader { progress.note("loading data…") }
             let data = try DataLoader(nngFile: file).loadAll(config, graph: graph)
             let checkpoint = try resume.map { dir throws(DiagnosticsError) in
                 try RunFolder(path: dir, report: config.report, hasValidation: config.validation != nil)
@@ -58,24 +65,38 @@ struct TrainCommand: ParsableCommand {
             }
             let trainer = try Trainer(graph: graph, config: config, data: data, backend: runOptions.backend,
                                       epochs: epochs, seed: checkpoint?.seed,
-                                      sizes: try runOptions.symbolSizes())
-            try folder.create()
+                                      sizes: try runOptions.symbolSizes(), dataParallel: job)
+            if leader { try folder.create() }
             // Files are written at most every two seconds and at the end; Ctrl-C stops after
             // the current epoch and saves, so at most a few seconds of work can be lost.
             var lastSave = Date.distantPast
             Interruption.install()
-            let (summary, params) = try trainer.run(from: checkpoint, observer: progress, interrupted: Interruption.requested) {
+            let (summary, params) = try trainer.run(from: checkpoint, observer: leader ? progress : nil,
+                                                    interrupted: Interruption.requested) {
                 state, last throws(DiagnosticsError) in
-                guard last || Date().timeIntervalSince(lastSave) >= 2 else { return }
+                guard leader, last || Date().timeIntervalSince(lastSave) >= 2 else { return }
                 try folder.save(state, graph: graph)
                 lastSave = Date()
             }
-            try folder.saveParams(params, graph: graph)
-            progress.finish(summary, folder: folder, backend: runOptions.backend, tier: trainer.codeTier, report: config.report)
+            if let job, job.size > 1, !job.matchesLeader(params) {
+                job.abort("the trained parameters differ from rank 0's (the ranks' updates diverged)")
+            }
+            if leader {
+                try folder.saveParams(params, graph: graph)
+                progress.finish(summary, folder: folder, backend: runOptions.backend, tier: trainer.codeTier, report: config.report,
+                                ranks: job?.size ?? 1, allreduceSeconds: job?.allreduceSeconds ?? 0)
+            }
         } catch let error as DiagnosticsError {
             progress.clear()
-            throw UserFailure(error, file: frontend.file)
+            throw failure(UserFailure(error, file: frontend.file), job)
         }
+    }
+
+    /// In a job of several ranks a failure ends every rank (MPI_Abort), naming this one: the
+    /// others would otherwise wait for it in the next allreduce.
+    private func failure(_ f: UserFailure, _ job: DataParallel?) -> UserFailure {
+        guard let job, job.size > 1 else { return f }
+        job.abort(f.report)
     }
 
     /// The train block and its graph, checked (`--seed` of the common options overrides the block's).

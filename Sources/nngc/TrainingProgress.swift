@@ -78,7 +78,10 @@ final class TrainingProgress: TrainingObserver {
         }
     }
 
-    func finish(_ s: TrainingSummary, folder: RunFolder, backend: BackendKind, tier: CodeTier? = nil, report: [String]) {
+    /// `ranks`: the MPI ranks that trained (1 without a launcher) and `allreduceSeconds` the time
+    /// rank 0 spent summing over them; shown when there are several.
+    func finish(_ s: TrainingSummary, folder: RunFolder, backend: BackendKind, tier: CodeTier? = nil, report: [String],
+                ranks: Int = 1, allreduceSeconds: Double = 0) {
         clear()
         let files = [folder.paramsPath, folder.checkpointPath, folder.historyPath, folder.chartPath]
         switch format {
@@ -94,9 +97,13 @@ final class TrainingProgress: TrainingObserver {
                 ("files", .array(files.map { .string($0) })),
             ]
             if let test = s.test { members.append(("test", .object(test.keys.sorted().map { ($0, .number(test[$0]!)) }))) }
+            if ranks > 1 {
+                members.append(("ranks", .number(Double(ranks))))
+                members.append(("allreduce_seconds", .number((allreduceSeconds * 1000).rounded() / 1000)))
+            }
             Terminal.out(JSONValue.object([("summary", .object(members))]).serialized())
         case .text:
-            var lines = ["trained \(graph): \(s.epochs) epochs, \(s.steps) steps in \(Self.duration(s.seconds)) (\(Int(s.stepsPerSecond.rounded())) steps/s, \(backend.rawValue) backend\(tier.map { ", \($0.rawValue) code" } ?? ""))"]
+            var lines = ["trained \(graph): \(s.epochs) epochs, \(s.steps) steps in \(Self.duration(s.seconds)) (\(Int(s.stepsPerSecond.rounded())) steps/s, \(backend.rawValue) backend\(tier.map { ", \($0.rawValue) code" } ?? "")\(ranks > 1 ? ", \(ranks) MPI ranks" : ""))"]
             if s.interrupted { lines.append("  interrupted after epoch \(s.epochs): continue with --resume \(folder.path)") }
             lines.append("  final loss \(Self.short(s.finalLoss)), best \(Self.short(s.bestLoss))" +
                          (s.stoppedEarly ? "; stopped early, kept the parameters of epoch \(s.keptEpoch)" : ""))

@@ -70,6 +70,11 @@ struct TrainingStepGenerator {
     /// Trained parameter → the output holding its gradient.
     let gradients: [(param: String, output: String)]
     let optimizer: OptimizerConfig
+    /// Data-parallel training (DataParallel.swift): between the backward pass and the update,
+    /// the loss, the scalar outputs and every gradient are copied into one contiguous region of
+    /// the arena and summed over the ranks with one `nngc_allreduce_T` call; the update reads
+    /// the summed gradients, and the loss and reports are read from the region.
+    var allreduce = false
 
     func generate(sizes: [String: Int]) throws(CBackendError) -> TrainingProgram {
         let arena = TrainingArenaLayout(graph: graph, trained: gradients.map(\.param), optimizer: optimizer)
@@ -98,6 +103,32 @@ struct TrainingStepGenerator {
                 readOffsets[s.name] = s.offset
             }
         }
+        var reduced: (offset: Int, count: Int, copies: [(from: Int, to: Int, count: Int)])?
+        var gradientOffsets: [String: Int] = [:]
+        for (_, output) in gradients { gradientOffsets[output] = readOffsets[output] }
+        if allreduce {
+            // Loss first, then the scalar outputs, then the gradients: one region, one call.
+            let gradientNames = Set(gradients.map(\.output))
+            let scalars = [lossSlot] + layout.outputs.filter { $0.shape.isEmpty && $0.name != loss && !gradientNames.contains($0.name) }
+            let start = ArenaAlignment.up(top)
+            var at = start
+            var copies: [(from: Int, to: Int, count: Int)] = []
+            for s in scalars {
+                copies.append((s.offset, at, 1))
+                readOffsets[s.name] = at
+                at += 1
+            }
+            for (_, output) in gradients {
+                guard let slot = layout.outputs.first(where: { $0.name == output }) else {
+                    throw CBackendError("no slot for the gradient '\(output)'")
+                }
+                copies.append((slot.offset, at, slot.count))
+                gradientOffsets[output] = at
+                at += slot.count
+            }
+            reduced = (start, at - start, copies)
+            top = at
+        }
         program.layout.totalElements = top
 
         let T = program.dtype == .f32 ? "float" : "double"
@@ -113,7 +144,7 @@ struct TrainingStepGenerator {
         rule.cScalars(into: &w)
         for (param, output) in gradients {
             guard let p = arena.params.first(where: { $0.name == param }),
-                  let gOff = readOffsets[output] else { throw CBackendError("no slot for the gradient of '\(param)'") }
+                  let gOff = gradientOffsets[output] else { throw CBackendError("no slot for the gradient of '\(param)'") }
             // Pointers to the parameter, its gradient and its state (TinyCC does not optimise:
             // indexing through local pointers is about twice as fast as ar[offset + i]).
             w.line("/* parameter \(arena.params.firstIndex(of: p)!) */")
@@ -134,7 +165,16 @@ struct TrainingStepGenerator {
         w.open("int nngc_train_step(\(T)* ar, uint64_t seed, uint64_t step, double lr)")
         w.line("const int rc = nngc_forward(ar, seed, step, 1);")
         w.line("if (rc != 0) return rc;")
-        w.line("if (!nngc_finite(ar[\(lossSlot.offset)])) return -1;")
+        if let reduced {
+            for c in reduced.copies {
+                w.line("for (int64_t i = 0; i < \(c.count); i++) ar[\(c.to) + i] = ar[\(c.from) + i];")
+            }
+            w.line("/* the sums over the ranks, each rank's values weighted by its share of the batch */")
+            w.line("nngc_allreduce_\(program.dtype == .f32 ? "f32" : "f64")(ar + \(reduced.offset), \(reduced.count));")
+            w.line("if (!nngc_finite(ar[\(reduced.offset)])) return -1;")
+        } else {
+            w.line("if (!nngc_finite(ar[\(lossSlot.offset)])) return -1;")
+        }
         for s in snapshots {
             w.line("for (int64_t i = 0; i < \(s.count); i++) ar[\(s.to) + i] = ar[\(s.from) + i];")
         }

@@ -60,9 +60,11 @@ public final class CompiledTrainingStep: @unchecked Sendable {
     ///   - gradients: parameter → the output holding its gradient (every trained parameter).
     ///   - initialValues: the parameters' starting values; by default their initial values
     ///     (`ParameterInitializer`, seed 0). Either way, `setParams` changes them.
+    ///   - dataParallel: each step sums the loss, the scalar outputs and the gradients over the
+    ///     MPI ranks (weighted by `DataParallel.weight`) before the update (DataParallel.swift).
     public init(gradientGraph: Graph, loss: String, params: [String]? = nil, optimizer: OptimizerConfig,
                 sizes: [String: Int] = [:], gradients: [String: String],
-                initialValues: [String: Tensor]? = nil) throws(DiagnosticsError) {
+                initialValues: [String: Tensor]? = nil, dataParallel: Bool = false) throws(DiagnosticsError) {
         let graph = gradientGraph
         self.graph = graph
         self.loss = loss
@@ -102,7 +104,7 @@ public final class CompiledTrainingStep: @unchecked Sendable {
         let gradNames = Set(gradOutputs.values)
         reportedOutputs = graph.outputs.map(\.name).filter { !gradNames.contains($0) }
         generator = TrainingStepGenerator(graph: graph, loss: loss, gradients: trained.map { ($0, gradOutputs[$0]!) },
-                                          optimizer: optimizer)
+                                          optimizer: optimizer, allreduce: dataParallel)
         persistentLayout = TrainingArenaLayout(graph: graph, trained: trained, optimizer: optimizer)
         elementSize = graph.dtype.byteSize
         capacity = persistentLayout.persistentElements
@@ -119,9 +121,9 @@ public final class CompiledTrainingStep: @unchecked Sendable {
     /// A step for a graph made by `differentiatedGraph`, whose map says where each gradient is.
     public convenience init(_ differentiated: DifferentiatedGraph, loss: String, params: [String]? = nil,
                             optimizer: OptimizerConfig, sizes: [String: Int] = [:],
-                            initialValues: [String: Tensor]? = nil) throws(DiagnosticsError) {
+                            initialValues: [String: Tensor]? = nil, dataParallel: Bool = false) throws(DiagnosticsError) {
         try self.init(gradientGraph: differentiated.graph, loss: loss, params: params, optimizer: optimizer, sizes: sizes,
-                      gradients: differentiated.gradientOutputs, initialValues: initialValues)
+                      gradients: differentiated.gradientOutputs, initialValues: initialValues, dataParallel: dataParallel)
     }
 
     deinit { arena.deallocate() }

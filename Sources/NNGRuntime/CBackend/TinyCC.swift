@@ -103,6 +103,9 @@ enum CExternals {
         out.append(("memset", "void* memset(void*, int, unsigned long);"))
         out.append(("cblas_sgemm", "void cblas_sgemm(int, int, int, int, int, int, float, const float*, int, const float*, int, float, float*, int);"))
         out.append(("cblas_dgemm", "void cblas_dgemm(int, int, int, int, int, int, double, const double*, int, const double*, int, double, double*, int);"))
+        // Data-parallel training (DataParallel.swift): weight and sum over the MPI ranks, in place.
+        out.append(("nngc_allreduce_f32", "int nngc_allreduce_f32(float*, long long);"))
+        out.append(("nngc_allreduce_f64", "int nngc_allreduce_f64(double*, long long);"))
         return out
     }()
 
@@ -118,6 +121,8 @@ enum CExternals {
         _ = BLASLibrary.shared
         out["cblas_sgemm"] = UnsafeRawPointer(nngc_sgemm_address())
         out["cblas_dgemm"] = UnsafeRawPointer(nngc_dgemm_address())
+        out["nngc_allreduce_f32"] = unsafeBitCast(nngcAllreduceF32, to: UnsafeRawPointer.self)
+        out["nngc_allreduce_f64"] = unsafeBitCast(nngcAllreduceF64, to: UnsafeRawPointer.self)
         return out
     }()
 }

@@ -26,13 +26,22 @@ public final class Trainer {
     let compiledForward: CompiledGraph?
     let sizes: [String: Int]
     let inputNames: Set<String>
+    /// Data-parallel training over MPI ranks (DataParallel.swift); nil: one process.
+    let job: DataParallel?
 
     /// - Parameters:
     ///   - epochs: overrides the block's `epochs`/`steps` (`--epochs`).
     ///   - seed: overrides the block's `seed` (`--seed`).
+    ///   - dataParallel: the MPI job when nngc runs under a launcher: each rank steps on its
+    ///     shard of every batch and the steps sum over the ranks (docs/distributed.md).
     public init(graph: Graph, config: TrainConfig, data: (train: Dataset, validation: Dataset?, test: Dataset?),
-                backend: BackendKind, epochs: Int? = nil, seed: UInt64? = nil, sizes: [String: Int] = [:]) throws(DiagnosticsError) {
+                backend: BackendKind, epochs: Int? = nil, seed: UInt64? = nil, sizes: [String: Int] = [:],
+                dataParallel: DataParallel? = nil) throws(DiagnosticsError) {
         self.graph = graph
+        self.job = dataParallel
+        if let job = dataParallel, job.size > 1 {
+            try Trainer.checkDataParallel(graph: graph, config: config, samples: data.train.count, ranks: job.size)
+        }
         self.config = config
         self.backend = backend
         self.data = data
@@ -57,12 +66,28 @@ public final class Trainer {
         switch backend {
         case .c:
             let step = try CompiledTrainingStep(differentiated, loss: config.minimize, params: params,
-                                                optimizer: config.optimizer, sizes: sizes)
+                                                optimizer: config.optimizer, sizes: sizes, dataParallel: dataParallel != nil)
             step.setParams(initial)
             engine = step
         case .interp:
             engine = InterpreterTrainingStep(differentiated, loss: config.minimize, params: params,
-                                             optimizer: config.optimizer, initial: initial, sizes: sizes)
+                                             optimizer: config.optimizer, initial: initial, sizes: sizes, dataParallel: dataParallel)
+        }
+    }
+
+    /// What data-parallel training does not support yet, refused before it starts: random
+    /// operations (their samples are drawn per rank-local index, so they would depend on the
+    /// number of ranks), and batches with fewer samples than ranks (a rank without samples).
+    static func checkDataParallel(graph: Graph, config: TrainConfig, samples: Int, ranks: Int) throws(DiagnosticsError) {
+        if let random = graph.nodes.first(where: { $0.op.isRandom }) {
+            throw DiagnosticsError(Diagnostic("data-parallel training (\(ranks) MPI ranks) does not support random operations yet: '\(random.op.sourceName)' would draw different samples than one process; train it without mpirun",
+                                              at: random.range))
+        }
+        let batch = min(config.batch ?? samples, samples)
+        let last = samples % batch == 0 ? batch : samples % batch
+        if min(batch, last) < ranks {
+            throw DiagnosticsError(Diagnostic("a batch of \(min(batch, last)) samples cannot be split over \(ranks) MPI ranks: every rank needs at least one sample (use a larger batch or fewer ranks)",
+                                              at: config.ranges["batch"] ?? config.data.range))
         }
     }
 
@@ -135,7 +160,7 @@ public final class Trainer {
         var reports = ReportSums(names: config.report)
         for rows in data.train.batches(size: config.batch, shuffle: config.shuffle, seed: seed, epoch: epoch) {
             if let maxSteps, state.step >= maxSteps { break }
-            let loss = try engine.step(rows: rows, of: trainColumns, lr: lr, seed: seed, step: state.step, reports: &reports)
+            let loss = try step(rows: rows, lr: lr, step: state.step, reports: &reports)
             guard loss.isFinite else {
                 throw nonFiniteLoss(loss, inputs: trainColumns.tensors(rows: rows), step: state.step, epoch: epoch + 1)
             }
@@ -155,6 +180,25 @@ public final class Trainer {
         }
         record.seconds = seconds()
         return record
+    }
+
+    /// One training step on a global batch: on one process the whole batch; in a data-parallel
+    /// job this rank's shard, weighted by its share, with the loss and reports summed over the
+    /// ranks by the step itself — so the values returned and added are the global batch's.
+    private func step(rows: [Int], lr: Double, step: UInt64, reports: inout ReportSums) throws(DiagnosticsError) -> Double {
+        guard let job else {
+            return try engine.step(rows: rows, of: trainColumns, lr: lr, seed: seed, step: step, reports: &reports)
+        }
+        let shard = Array(job.shard(of: rows))
+        job.weight = Double(shard.count) / Double(rows.count)
+        var local = ReportSums(names: reports.names)
+        let loss = try engine.step(rows: shard, of: trainColumns, lr: lr, seed: seed, step: step, reports: &local)
+        // `local` holds each global value times the shard's size; count it for the global batch.
+        let values = local.averages(samples: shard.count)
+        for (i, name) in reports.names.enumerated() {
+            if let v = values[name] { reports.add(v, at: i, weight: rows.count) }
+        }
+        return loss
     }
 
     /// Tracks the best validation loss; true when patience has run out.

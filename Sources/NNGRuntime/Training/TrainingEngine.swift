@@ -40,9 +40,13 @@ public final class InterpreterTrainingStep: TrainingEngine {
     private var values: [String: Tensor]
     private var optimizerState: OptimizerState
     private let sizes: [String: Int]
+    /// Data-parallel training: the loss, the scalar outputs and the gradients are summed over
+    /// the ranks (weighted by the job's `weight`) before the update, as the C step does.
+    private let job: DataParallel?
 
     public init(_ differentiated: DifferentiatedGraph, loss: String, params: [String], optimizer: OptimizerConfig,
-                initial: [String: Tensor], sizes: [String: Int] = [:]) {
+                initial: [String: Tensor], sizes: [String: Int] = [:], dataParallel: DataParallel? = nil) {
+        self.job = dataParallel
         self.graph = differentiated.graph
         self.loss = loss
         let all = differentiated.gradientOutputs
@@ -64,6 +68,7 @@ public final class InterpreterTrainingStep: TrainingEngine {
         let results = try Interpreter(graph: graph).outputs(inputs: inputs, params: values, options: options)
         var outputs: [String: Tensor] = [:]
         for (name, value) in results where outputs[name] == nil { outputs[name] = value }
+        if let job { sumOverRanks(&outputs, job) }
         let lossValue = outputs[loss]?.scalarValue ?? .nan
         guard lossValue.isFinite else { return (lossValue, outputs) }
         var grads: [String: Tensor] = [:]
@@ -71,5 +76,33 @@ public final class InterpreterTrainingStep: TrainingEngine {
         update(params: &values, grads: grads, state: &optimizerState, lr: lr)
         let gradientNames = Set(gradientOutputs.values)
         return (lossValue, outputs.filter { !gradientNames.contains($0.key) })
+    }
+
+    /// The loss, the other scalar outputs and the gradients, weighted and summed over the ranks
+    /// in one allreduce of one buffer, in the order of the C step's region (loss, scalars in
+    /// graph order, gradients in parameter order), then put back.
+    private func sumOverRanks(_ outputs: inout [String: Tensor], _ job: DataParallel) {
+        let gradientNames = Set(gradientOutputs.values)
+        var names = [loss]
+        for o in graph.outputs where o.name != loss && !gradientNames.contains(o.name) && !names.contains(o.name)
+            && graph.nodes[o.node].type.shape.isScalar { names.append(o.name) }
+        for (param, _) in graph.params { if let g = gradientOutputs[param] { names.append(g) } }
+        var buffer: [Double] = []
+        for n in names { buffer += outputs[n]?.doubles ?? [] }
+        switch graph.dtype {
+        case .f64:
+            buffer.withUnsafeMutableBufferPointer { job.allreduce($0.baseAddress!, count: $0.count) }
+        case .f32:
+            // Sum in f32, as the C step does.
+            var floats = buffer.map { Float($0) }
+            floats.withUnsafeMutableBufferPointer { job.allreduce($0.baseAddress!, count: $0.count) }
+            buffer = floats.map { Double($0) }
+        }
+        var at = 0
+        for n in names {
+            guard let t = outputs[n] else { continue }
+            outputs[n] = Tensor(shape: t.shape, values: Array(buffer[at..<(at + t.count)]), dtype: graph.dtype)
+            at += t.count
+        }
     }
 }
