@@ -39,7 +39,10 @@ public func fuzzData(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             }
         }
     case 4:
-        _ = try? History(csv: String(decoding: bytes, as: UTF8.self), path: "history.csv")
+        // Both layouts: with and without the validation columns.
+        let text = String(decoding: bytes, as: UTF8.self)
+        _ = try? History(csv: text, hasValidation: false, path: "history.csv")
+        _ = try? History(csv: text, hasValidation: true, path: "history.csv")
     default:
         // `--resume` validates every field of a checkpoint of `checkpointGraph`, with Adam's state.
         if let file = try? Safetensors(bytes: bytes, path: "checkpoint.safetensors") {
