@@ -51,8 +51,10 @@ struct TrainCommand: ParsableCommand {
         do { frontend = try Frontend.load(path: file) } catch { throw failure(UserFailure(error, file: nil), job) }
         let (config, graph): (TrainConfig, Graph)
         do { (config, graph) = try setup(frontend) } catch let f as UserFailure { throw failure(f, job) }
+        // A file with several train blocks names the block in the chart's title.
+        let block = frontend.module.trains.count > 1 ? trainName : nil
         let folder = RunFolder(path: output ?? resume ?? "runs/\(graph.name)", report: config.report,
-                               hasValidation: config.validation != nil)
+                               hasValidation: config.validation != nil, trainBlock: block)
         // Rank 0 alone prints and writes files; the others train silently.
         let leader = job?.isLeader ?? true
         let progress = TrainingProgress(format: format, graph: graph.name)

@@ -6,6 +6,26 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("nngc-run-\(UUID().uuidString)").path
     }
 
+    /// The loss chart names its run: the graph, and the train block when the file has several
+    /// (regularization.nng's four charts were all titled "poly").
+    @Test func lossChartTitleNamesTheTrainBlock() throws {
+        let decay = tempDir(), dropout = tempDir(), xor = tempDir()
+        for (args, out) in [(["regularization.nng", "--train", "decay"], decay),
+                            (["regularization.nng", "--train", "dropout"], dropout), (["xor.nng"], xor)] {
+            let r = try CLI.run(["train", CLI.graph(args[0])] + args.dropFirst() + ["--epochs", "2", "-o", out])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        func title(_ dir: String) throws -> String {
+            let svg = try String(contentsOfFile: dir + "/loss.svg", encoding: .utf8)
+            guard let start = svg.range(of: "<text class=\"title\""), let open = svg[start.upperBound...].firstIndex(of: ">"),
+                  let close = svg[open...].range(of: "</text>") else { return "" }
+            return String(svg[svg.index(after: open)..<close.lowerBound])
+        }
+        #expect(try title(decay) == "poly (train decay): loss per epoch")
+        #expect(try title(dropout) == "poly_dropout (train dropout): loss per epoch")
+        #expect(try title(xor) == "xor: loss per epoch")
+    }
+
     @Test(arguments: ["c", "interp"])
     func xorTrainsAndWritesTheFourFiles(_ backend: String) throws {
         let out = tempDir()

@@ -11,13 +11,24 @@ public struct RunFolder: Sendable {
     /// Reported outputs, in report order (history columns `NAME`, then `val_NAME`).
     public let report: [String]
     public let hasValidation: Bool
+    /// The train block this run comes from, when the file has several: it names the run in the
+    /// chart's title, so the charts of one file's blocks (regularization.nng's four) can be told apart.
+    public let trainBlock: String?
 
     public static let checkpointFormat = "nngc-checkpoint-1"
 
-    public init(path: String, report: [String], hasValidation: Bool) {
+    public init(path: String, report: [String], hasValidation: Bool, trainBlock: String? = nil) {
         self.path = path
         self.report = report
         self.hasValidation = hasValidation
+        self.trainBlock = trainBlock
+    }
+
+    /// "GRAPH: loss per epoch", or "GRAPH (train BLOCK): loss per epoch" for a run of one of
+    /// several train blocks.
+    public func chartTitle(graph: String) -> String {
+        guard let trainBlock else { return "\(graph): loss per epoch" }
+        return "\(graph) (train \(trainBlock)): loss per epoch"
     }
 
     public var paramsPath: String { file("params.safetensors") }
@@ -49,7 +60,7 @@ public struct RunFolder: Sendable {
         let history = self.history(checkpoint.history)
         try attempt("checkpoint.safetensors") { try checkpointFile(checkpoint, graph: graph).write(to: checkpointPath, beforeRename: beforeRename) }
         try attempt("history.csv") { try history.write(to: historyPath) }
-        try attempt("loss.svg") { try writeFileAtomically(lossChartSVG(history: history, title: "\(graph.name): loss per epoch"), to: chartPath) }
+        try attempt("loss.svg") { try writeFileAtomically(lossChartSVG(history: history, title: chartTitle(graph: graph.name)), to: chartPath) }
         try saveParams(checkpoint.params, graph: graph)
     }
 
