@@ -5,6 +5,12 @@
 #               target for FUZZ_CI_SECONDS (default 25) each (CI: .ci/run)
 #   make bench  times nngc against PyTorch and JAX (Benchmarks/peers) and writes the table into
 #               docs/benchmarks.md; creates .build/bench-venv (about 5 GB from PyPI) the first time
+#   make gallery  builds the release nngc, re-runs every graph of Graphs/ at full size and rewrites
+#               the results of Graphs/README.md (tables, numbers, transcripts) and its figures:
+#               scripts/gallery.py measures into Graphs/gallery.json and renders README.md from
+#               Graphs/README.template.md (edit the template, not README.md: a test compares them).
+#               GALLERY_FLAGS='--only rbm,hooke' re-measures chosen sections; a full run takes
+#               about half an hour on a loaded 2-core machine (the Ising finite-size scaling most)
 #   make fuzz   builds the fuzz targets of Fuzz/ (libFuzzer + AddressSanitizer) and runs each for
 #               FUZZ_SECONDS (default 60); fails on a crash or hang (leak checking is off: docs/fuzzing.md)
 
@@ -13,7 +19,7 @@ NNGC = .build/debug/nngc
 FUZZ_SECONDS ?= 60
 FUZZ_CI_SECONDS ?= 25
 
-.PHONY: deps build demo test bench fuzz clean
+.PHONY: deps build demo test bench gallery fuzz clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -39,6 +45,13 @@ bench: deps
 	$(SWIFT) build -c release --product nngc-bench
 	bash scripts/bench-venv.sh $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python Benchmarks/peers/run.py --nngc-bench .build/release/nngc-bench --write docs/benchmarks.md $(BENCH_FLAGS)
+
+GALLERY_FLAGS ?=
+
+gallery: deps
+	$(SWIFT) build -c release --product nngc
+	python3 scripts/gallery.py run --nngc .build/release/nngc $(GALLERY_FLAGS)
+	python3 scripts/gallery.py render
 
 fuzz: deps
 	$(SWIFT) build --package-path Fuzz --scratch-path .build/fuzz -c release \

@@ -60,6 +60,19 @@ def extrapolate(sizes, crossings):
     return my - a * mx, a
 
 
+def measure(nngc, name, seeds, sizes, folder):
+    """{(L, seed): (test accuracy, T_c estimate, spin-flipped estimate)}, printed as it goes
+    (scripts/gallery.py puts these numbers into Graphs/README.md)."""
+    rows = {}
+    for L in sizes:
+        print(f"{name}, L = {L}: seed, test accuracy, T_c estimate, spin-flipped estimate")
+        for seed in seeds:
+            rows[L, seed] = one_seed(nngc, name, seed, L, folder)
+            acc, tc, flip = rows[L, seed]
+            print(f"  {seed}  {acc:.4f}  {tc:.4f}  {flip:.4f}", flush=True)
+    return rows
+
+
 def summary(label, v):
     m, s = statistics.mean(v), statistics.stdev(v) if len(v) > 1 else 0
     return f"{label}: {m:.4f} ± {s:.4f} ({100 * (m / TC - 1):+.1f} % from Onsager's {TC:.4f}; range {min(v):.4f}–{max(v):.4f})"
@@ -76,13 +89,9 @@ def main():
     seeds = range(1, a.seeds + 1)
     with tempfile.TemporaryDirectory() as folder:
         for name in a.graphs:
-            rows = {}
+            rows = measure(a.nngc, name, seeds, sizes, folder)
             for L in sizes:
-                print(f"{name}, L = {L}: seed, test accuracy, T_c estimate, spin-flipped estimate")
-                for seed in seeds:
-                    rows[L, seed] = one_seed(a.nngc, name, seed, L, folder)
-                    acc, tc, flip = rows[L, seed]
-                    print(f"  {seed}  {acc:.4f}  {tc:.4f}  {flip:.4f}", flush=True)
+                print(f"{name}, L = {L}:")
                 accs = [rows[L, s][0] for s in seeds]
                 print(f"  test accuracy: {statistics.mean(accs):.4f} ± {statistics.stdev(accs) if len(accs) > 1 else 0:.4f}")
                 print("  " + summary("T_c", [rows[L, s][1] for s in seeds]))

@@ -34,6 +34,13 @@ def read_npy(path):
 
 
 def main():
+    figure(NNGC, GRAPH)
+
+
+def figure(nngc_path, name):
+    """Trains and draws graph `name`; returns its held-out RMSE (scripts/gallery.py reports it)."""
+    global NNGC, GRAPH
+    NNGC, GRAPH = nngc_path, name
     run = os.path.join(ROOT, "runs", GRAPH)
     graph = os.path.join(ROOT, "Graphs", GRAPH + ".nng")
     nngc("train", graph, "-o", run)
@@ -48,7 +55,8 @@ def main():
     x = lambda i: left + pw * i * DT / (DT * (len(trajectories[0]) - 1))
     y = lambda v: top + ph * (hi - v) / (hi - lo)
     colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
-    body = [f'<text x="{left}" y="24" font-size="14">{GRAPH}: 20 angles read (dots), 50 predicted (colour) vs true (grey); '
+    # The title must fit the 720-pixel width (scripts/gallery.py check estimates text widths).
+    body = [f'<text x="{left}" y="24">{GRAPH}: 20 angles read (dots), 50 predicted (dashed), true (grey); '
             f'RMSE {out["rmse"]:.4f} rad</text>',
             f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#888"/>',
             f'<line x1="{x(SEEN - 0.5)}" y1="{top}" x2="{x(SEEN - 0.5)}" y2="{top + ph}" stroke="#bbb" stroke-dasharray="4 3"/>']
@@ -73,6 +81,7 @@ def main():
                 f'font-family="sans-serif" font-size="12">\n<rect width="{w}" height="{h}" fill="white"/>\n')
         f.write("\n".join(body) + "\n</svg>\n")
     print("wrote", os.path.relpath(path, ROOT), "held-out RMSE", out["rmse"])
+    return out["rmse"]
 
 
 if __name__ == "__main__":

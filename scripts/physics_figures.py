@@ -6,13 +6,14 @@
 Trains qho_variational.nng, rbm.nng (train exact), pinn_oscillator.nng and pinn_heat.nng into runs/,
 evaluates them and hopfield.nng, and writes Graphs/figures/qho_states.svg, hopfield_recall.svg,
 rbm_samples.svg, pinn_oscillator.svg, pinn_heat.svg. FIGURE (qho, hopfield, rbm,
-pinn_oscillator, pinn_heat) makes only those. Needs numpy.
+pinn_oscillator, pinn_heat) makes only those. Needs numpy. Each figure function returns the
+numbers it measured (scripts/gallery.py puts them into Graphs/README.md).
 """
 import json, math, os, subprocess, sys
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NNGC = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build-release/release/nngc")
+NNGC = os.path.join(ROOT, ".build-release/release/nngc")  # or argv[1]; scripts/gallery.py sets its own
 G = lambda name: os.path.join(ROOT, "Graphs", name)
 FIG = os.path.join(ROOT, "Graphs", "figures")
 
@@ -22,6 +23,11 @@ def nngc(*args):
     if r.returncode != 0:
         sys.exit(r.stderr)
     return r.stdout
+
+
+def train(graph, out, *args):
+    """The summary of `nngc train --format json` (its last line)."""
+    return json.loads(nngc("train", graph, "-o", out, *args, "--format", "json").strip().split("\n")[-1])["summary"]
 
 
 def eval_json(*args):
@@ -48,20 +54,21 @@ def pixels(img, x0, y0, cell, rows, cols, on="#222", off="#eee"):
 
 
 def qho():
-    nngc("train", G("qho_variational.nng"), "-o", "runs/qho")
+    summary = train(G("qho_variational.nng"), "runs/qho")
     x = np.linspace(-10, 10, 201)  # the training grid (Graphs/qho_variational.nng), so E0 and E1 are the table's
     feed = os.path.join(ROOT, "runs/qho/grid.json")
     json.dump({"x": [[float(v)] for v in x]}, open(feed, "w"))
     out = eval_json(G("qho_variational.nng"), "--params", "runs/qho/params.safetensors", "--feed", feed)
     exact = [np.pi ** -0.25 * np.exp(-x ** 2 / 2), np.pi ** -0.25 * np.sqrt(2) * x * np.exp(-x ** 2 / 2)]
     dx = x[1] - x[0]
-    curves = []
+    curves, errors = [], {}
     for k, name in enumerate(["psi0", "psi1"]):
         psi = np.array(out[name]).ravel()
         psi = psi / math.sqrt((psi ** 2).sum() * dx)
         if (psi * exact[k]).sum() < 0:
             psi = -psi
         curves.append(psi)
+        errors[name + "_error"] = float(np.abs(psi - exact[k]).max())
         print(f"{name}: max |psi - exact| = {np.abs(psi - exact[k]).max():.2e}")
     W, H, L, T, PW, PH = 560, 340, 50, 30, 480, 260
     sx = lambda v: L + (v + 4) / 8 * PW
@@ -83,6 +90,7 @@ def qho():
     body.append(f'<text x="{L + 10}" y="{T + 34}" fill="#d62728">ψ1 (trained), E1 = {out["E1"]:.5f}</text>')
     body.append(f'<text x="{L + 10}" y="{T + 50}" fill="#888">exact (wide grey)</text>')
     save("qho_states.svg", "\n".join(body) + "\n", W, H)
+    return {"E0": out["E0"], "E1": out["E1"], "overlap": out["overlap"], "seconds": summary["seconds"], **errors}
 
 
 def hopfield():
@@ -103,16 +111,17 @@ def hopfield():
         body.append(f'<text x="{x0}" y="{30 + r * (10 * cell + 20) + 60}">'
                     + ", ".join(f"{e:.2f}" for e in es[:3]) + ", …</text>")
     save("hopfield_recall.svg", "".join(body), x0 + 230, 30 + 3 * (10 * cell + 20))
+    return {"distance": out["distance"], "distance_in": out["distance_in"], "energies": out["energies"]}
 
 
 def rbm():
-    nngc("train", G("rbm.nng"), "--train", "exact", "-o", "runs/rbm")
+    summary = train(G("rbm.nng"), "runs/rbm", "--train", "exact")
     chains = 20000
     out = eval_json(G("rbm.nng"), "--graph", "rbm_sample", "--params", "runs/rbm/params.safetensors",
                     "--size", f"S={chains}", "--tier", "optimized")
     samples = out["samples"][:60]
     cell = 7
-    body = [f'<text x="10" y="16">rbm.nng, train exact: the first 60 of {chains} chains after 520 Gibbs steps from random '
+    body = [f'<text x="10" y="16">rbm.nng, train exact: 60 of {chains} chains after 520 Gibbs steps from random '
             f'states</text><text x="10" y="32">on a valid image: {out["valid_fraction"] * 100:.2f} % of the chains, '
             f'{out["p_valid"] * 100:.2f} % of the exact model</text>']
     for k, s in enumerate(samples):
@@ -125,7 +134,7 @@ def rbm():
         body.append(pixels(s, x0, y0, cell, 3, 3))
     # The frequency of each of the 14 patterns among the chains against its exact probability.
     top, height, scale = 44 + 4 * (3 * cell + 10) + 30, 120, 1000
-    body.append(f'<text x="10" y="{top - 8}">each of the 14 patterns: fraction of the chains on it (blue, ± 2σ), '
+    body.append(f'<text x="10" y="{top - 8}">the 14 patterns: chains on each (blue, ± 2σ), '
                 f'exact probability e^(−F)/Z (orange)</text>')
     sigma = [math.sqrt(p * (1 - p) / chains) for p in out["p_exact"]]
     for k, (f, p, s) in enumerate(zip(out["freq"], out["p_exact"], sigma)):
@@ -140,6 +149,9 @@ def rbm():
     body.append(f'<line x1="15" x2="{20 + 14 * 24}" y1="{top + height - scale / 14:.1f}" y2="{top + height - scale / 14:.1f}" '
                 f'stroke="#999" stroke-dasharray="3,3"/>')
     save("rbm_samples.svg", "".join(body), 640, top + height + 20)
+    z = [(f - p) / s for f, p, s in zip(out["freq"], out["p_exact"], sigma)]
+    return {"chains": chains, "valid_fraction": out["valid_fraction"], "p_valid": out["p_valid"],
+            "z_min": min(z), "z_max": max(z), "exact_kl": summary["reported"]["kl"], "exact_recon": summary["reported"]["recon"]}
 
 
 def axes_frame(L, T, PW, PH, sx, sy, xticks, yticks, xlabel):
@@ -158,7 +170,7 @@ def polyline(xs, ys, sx, sy, colour, width, extra=""):
 
 
 def pinn_oscillator():
-    nngc("train", G("pinn_oscillator.nng"), "-o", "runs/pinn_oscillator")
+    summary = train(G("pinn_oscillator.nng"), "runs/pinn_oscillator")
     zeta, omega0 = 0.1, 3.0  # Graphs/data/make_oscillator.py
     t = np.linspace(0, 5, 1001)
     feed = os.path.join(ROOT, "runs/pinn_oscillator/fine.json")
@@ -189,10 +201,13 @@ def pinn_oscillator():
     for i, (colour, text) in enumerate(lines):
         body.append(f'<text x="{sx(2.25):.1f}" y="{T + 18 + 16 * i}" fill="{colour}">{text}</text>')
     save("pinn_oscillator.svg", "\n".join(body) + "\n", W, H)
+    return {"zeta": out["zeta"], "omega0": out["omega0"], "zeta_error": out["zeta"] / zeta - 1,
+            "omega0_error": out["omega0"] / omega0 - 1, "oscillator_error": float(err),
+            "oscillator_error_at": float(t[np.abs(u - exact).argmax()]), "oscillator_seconds": summary["seconds"]}
 
 
 def pinn_heat():
-    nngc("train", G("pinn_heat.nng"), "-o", "runs/pinn_heat")
+    summary = train(G("pinn_heat.nng"), "runs/pinn_heat")
     alpha = 0.2
     xs, ts = np.linspace(0, 1, 101), np.linspace(0, 0.5, 51)
     X, T_ = np.meshgrid(xs, ts, indexing="ij")
@@ -217,9 +232,15 @@ def pinn_heat():
     body.append(f'<text x="{L}" y="{T + PH + 54}">u(x, t) of the trained network (colours); e^(−απ²t) sin πx, α = 0.2 (wide grey)</text>')
     body.append(f'<text x="{L}" y="{T + PH + 70}">max |u − exact| = {err.max():.1e} on 101 × 51 points of [0, 1] × [0, 0.5]</text>')
     save("pinn_heat.svg", "\n".join(body) + "\n", W, H)
+    return {"heat_error": float(err.max()), "heat_error_x": float(xs[k[0]]), "heat_error_t": float(ts[k[1]]),
+            "heat_seconds": summary["seconds"], **{"heat_" + k: v for k, v in summary["reported"].items()}}
 
 
 FIGURES = {"qho": qho, "hopfield": hopfield, "rbm": rbm, "pinn_oscillator": pinn_oscillator, "pinn_heat": pinn_heat}
 os.makedirs(FIG, exist_ok=True)
-for name in sys.argv[2:] or FIGURES:
-    FIGURES[name]()
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        NNGC = sys.argv[1]
+    for name in sys.argv[2:] or FIGURES:
+        FIGURES[name]()
