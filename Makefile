@@ -1,7 +1,8 @@
 # nngc — two commands on a fresh Debian machine with the Swift toolchain:
 #   make demo   installs what is missing, builds, evaluates Graphs/chain.nng with its gradients,
 #               and trains Graphs/xor.nng
-#   make test   installs what is missing, builds, runs the whole test suite, then every fuzz
+#   make test   installs what is missing (and the Python cross-check tools into .build/test-venv),
+#               builds, runs the whole test suite, then every fuzz
 #               target for FUZZ_CI_SECONDS (default 25) each (CI: .ci/run)
 #   make bench  times nngc against PyTorch and JAX (Benchmarks/peers) and writes the table into
 #               docs/benchmarks.md; creates .build/bench-venv (about 5 GB from PyPI) the first time
@@ -33,6 +34,7 @@ demo: build
 	$(NNGC) train Graphs/xor.nng -o runs/xor --format json | tail -n 1
 
 test: deps
+	bash scripts/test-venv.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_CI_SECONDS)

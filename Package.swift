@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        // ONNX models are protobuf messages; Sources/NNGInterop/Generated/onnx.pb.swift says how it was generated.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(name: "CCPUFeatures", path: "Sources/CCPUFeatures"),
@@ -23,8 +25,10 @@ let package = Package(
         .target(name: "NNGIR", dependencies: ["NNGCore", "NNGLang", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "NNGRuntime", dependencies: ["NNGCore", "NNGIR", "CBLASDispatch", "CCPUFeatures", "CTinyCC", "CMPI",
                                                   .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "NNGInterop", dependencies: ["NNGCore", "NNGIR", "NNGRuntime",
+                                                  .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .executableTarget(name: "nngc", dependencies: [
-            "NNGCore", "NNGLang", "NNGIR", "NNGRuntime",
+            "NNGCore", "NNGLang", "NNGIR", "NNGRuntime", "NNGInterop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "nngc-bench", dependencies: ["NNGCore", "NNGLang", "NNGIR", "NNGRuntime", "CBLASDispatch"],
@@ -36,6 +40,7 @@ let package = Package(
         .testTarget(name: "NNGIRTests", dependencies: ["NNGCore", "NNGLang", "NNGIR", "NNGTestSupport"]),
         .testTarget(name: "NNGRuntimeTests", dependencies: ["NNGCore", "NNGLang", "NNGIR", "NNGRuntime", "NNGTestSupport",
                                                           "AllocationCounter", "CBLASDispatch"]),
-        .testTarget(name: "nngcTests", dependencies: ["nngc"]),
+        .testTarget(name: "NNGInteropTests", dependencies: ["NNGCore", "NNGIR", "NNGRuntime", "NNGInterop", "NNGTestSupport"]),
+        .testTarget(name: "nngcTests", dependencies: ["nngc", "NNGTestSupport"]),
     ]
 )

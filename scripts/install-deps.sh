@@ -3,11 +3,12 @@
 # TinyCC (libtcc-dev: in-process C compilation), OpenBLAS (matrix products; loaded at run time,
 # see docs/blas.md), cpu_features (the CPU's features from cpuid, which choose the BLAS kernels)
 # a C compiler (gcc: the optimised tier, and its tests), valgrind (the memcheck tests of the
-# generated code), python3 with numpy (the gallery's scripts and the tests' cross-checks) and
-# Open MPI (libopenmpi-dev, openmpi-bin: data-parallel training under mpirun, docs/distributed.md).
+# generated code), python3 with numpy (the gallery's scripts), python3-venv (scripts/test-venv.sh:
+# the tests' cross-checks with numpy, safetensors, onnx and onnxruntime) and Open MPI
+# (libopenmpi-dev, openmpi-bin: data-parallel training under mpirun, docs/distributed.md).
 set -euo pipefail
 
-packages=(libtcc-dev libopenblas0 libcpu-features-dev gcc valgrind python3 python3-numpy libopenmpi-dev openmpi-bin)
+packages=(libtcc-dev libopenblas0 libcpu-features-dev gcc valgrind python3 python3-numpy python3-venv libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -10,8 +10,25 @@ extension TierPolicy: ExpressibleByArgument {}
 
 extension DType: ExpressibleByArgument {}
 
-/// Options every subcommand that loads a graph shares.
+/// Options every subcommand that loads a graph shares, with `--format text|json`.
 struct GraphOptions: ParsableArguments {
+    @OptionGroup var source: GraphSourceOptions
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    var file: String { source.file }
+    var graph: String? { source.graph }
+    var dtype: DType? { source.dtype }
+    var memory: MemoryOptions { source.memory }
+
+    func loadGraph(sizes: [String: Int] = [:], defaultDType: DType? = nil) throws -> (Frontend, Graph) {
+        try source.loadGraph(sizes: sizes, defaultDType: defaultDType)
+    }
+}
+
+/// The graph to load: file, graph name, element type, memory budget (`nngc export` has a `--format` of its own).
+struct GraphSourceOptions: ParsableArguments {
     @Argument(help: "The .nng file.")
     var file: String
 
@@ -20,9 +37,6 @@ struct GraphOptions: ParsableArguments {
 
     @Option(name: .long, help: "Re-type the whole graph: f32 or f64 (gradcheck checks in f64 unless told).")
     var dtype: DType?
-
-    @Option(name: .long, help: "Output format: text or json.")
-    var format: OutputFormat = .text
 
     @OptionGroup var memory: MemoryOptions
 

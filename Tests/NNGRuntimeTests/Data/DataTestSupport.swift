@@ -54,21 +54,3 @@ func dataTrainSetup(_ source: String, path: String = "model.nng") -> (TrainConfi
     return (config!, graph!, file)
 }
 
-/// Whether python3 can import all of `modules` (for optional cross-checks).
-func dataPythonHas(_ modules: [String]) -> Bool {
-    runDataPython("import " + modules.joined(separator: ", ")).status == 0
-}
-
-@discardableResult
-func runDataPython(_ code: String) -> (status: Int32, output: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", code]
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    do { try p.run() } catch { return (127, "\(error)") }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-}
