@@ -33,8 +33,8 @@ print(json.dumps({n: {"shape": list(v.shape), "values": [float(x) for x in np.ra
         return try parseTensorJSON(TestPython.run(onnxRuntimeScript, arguments: [modelURL.path, feedURL.path]))
     }
 
-    /// Every gallery graph: every output that is not a loss (and, separately, the losses too),
-    /// checked by onnx.checker and equal to nngc's within 1e-5 relative.
+    /// Every gallery graph: all its outputs (losses included) checked by onnx.checker and equal
+    /// to nngc's within 1e-5 relative; graphs that sample or loop are refused with the reason.
     @Test(arguments: GalleryCase.galleryGraphs)
     func galleryForwardMatchesONNXRuntime(graph: String) throws {
         let gallery = try GalleryCase(graph)
@@ -52,6 +52,14 @@ print(json.dumps({n: {"shape": list(v.shape), "values": [float(x) for x in np.ra
             let searchFrom = gallery.graph.name == "rbm" ? 0 : graphLine
             let line = lines[searchFrom...].firstIndex { $0.contains("bernoulli(") }! + 1
             #expect(rendered.contains("rbm.nng:\(line):"), "\(rendered)")
+            return
+        }
+        if gallery.graph.nodes.contains(where: { if case .scan = $0.op { true } else { false } }) {
+            // Loops have no ONNX export yet (docs/interop.md): refused at the scan, not miswritten.
+            let error = #expect(throws: DiagnosticsError.self) {
+                try ONNXExporter.export(gallery.graph, params: gallery.params, outputs: gallery.graph.outputs.map(\.name))
+            }
+            #expect(error?.diagnostics.first?.message.hasPrefix("'scan' has no ONNX form (loops are not exported yet)") == true)
             return
         }
         let expected = try gallery.evaluate()
