@@ -10,7 +10,7 @@ struct NNGC: ParsableCommand {
         commandName: "nngc",
         abstract: "Compile, differentiate, check and run neural-network graphs written in .nng.",
         version: version,
-        subcommands: [CheckCommand.self, CompileCommand.self, EvalCommand.self, ExportCommand.self, GradcheckCommand.self, TrainCommand.self]
+        subcommands: [CheckCommand.self, CompileCommand.self, EvalCommand.self, ExportCommand.self, GradcheckCommand.self, ImportCommand.self, TrainCommand.self]
     )
 
     static let version = "0.1.0"
