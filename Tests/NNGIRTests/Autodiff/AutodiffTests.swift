@@ -1,6 +1,7 @@
 import NNGCore
 import NNGIR
 import NNGLang
+import NNGTestSupport
 import Testing
 
 func lowerOK(_ source: String, dtype: DType? = nil) throws -> Graph {
@@ -12,21 +13,7 @@ func lowerOK(_ source: String, dtype: DType? = nil) throws -> Graph {
 func countOps(_ g: Graph, _ name: String) -> Int { g.nodes.filter { $0.op.sourceName == name }.count }
 
 @Suite struct AutodiffTests {
-    let chain = """
-    graph chain {
-      input x: f64[]
-      input y: f64[]
-      param w1: f64[] = 0.5
-      param w2: f64[] = 1.5
-
-      z    = w1 * x
-      h    = relu(z)
-      yhat = w2 * h
-      loss = (yhat - y)^2
-
-      output loss
-    }
-    """
+    let chain = ContractExamples.chain
 
     @Test func chainGradientGraphPrintsReadably() throws {
         let gg = try gradientGraph(try lowerOK(chain), of: "loss", wrt: nil)

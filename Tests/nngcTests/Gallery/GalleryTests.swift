@@ -13,20 +13,7 @@ enum Gallery {
     /// Runs `nngc` with OpenBLAS single-threaded: these matrices are small, and BLAS threads
     /// competing with the parallel tests for the cores only slow every run down.
     static func run(_ arguments: [String]) throws -> CLIResult {
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["OPENBLAS_NUM_THREADS": "1"]) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLIResult(status: process.terminationStatus,
-                         stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+        try CLI.run(arguments, environment: ["OPENBLAS_NUM_THREADS": "1"])
     }
 
     struct Run {
