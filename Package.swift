@@ -4,7 +4,7 @@ import PackageDescription
 let package = Package(
     name: "nngc",
     products: [
-        .library(name: "NNGC", targets: ["NNGCore", "NNGLang", "NNGIR", "NNGRuntime"]),
+        .library(name: "NNGC", targets: ["NNGCore", "NNGLang", "NNGIR", "NNGTrain", "NNGRuntime"]),
         .executable(name: "nngc", targets: ["nngc"]),
     ],
     dependencies: [
@@ -23,22 +23,24 @@ let package = Package(
         .target(name: "NNGCore", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "NNGLang", dependencies: ["NNGCore"]),
         .target(name: "NNGIR", dependencies: ["NNGCore", "NNGLang", .product(name: "RealModule", package: "swift-numerics")]),
-        .target(name: "NNGRuntime", dependencies: ["NNGCore", "NNGIR", "CBLASDispatch", "CCPUFeatures", "CTinyCC", "CMPI",
+        // The train block: its typed configuration (data sources, optimizer, schedule) and its reader.
+        .target(name: "NNGTrain", dependencies: ["NNGCore", "NNGLang", "NNGIR"]),
+        .target(name: "NNGRuntime", dependencies: ["NNGCore", "NNGIR", "NNGTrain", "CBLASDispatch", "CCPUFeatures", "CTinyCC", "CMPI",
                                                   .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "NNGInterop", dependencies: ["NNGCore", "NNGIR", "NNGRuntime",
                                                   .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .executableTarget(name: "nngc", dependencies: [
-            "NNGCore", "NNGLang", "NNGIR", "NNGRuntime", "NNGInterop",
+            "NNGCore", "NNGLang", "NNGIR", "NNGTrain", "NNGRuntime", "NNGInterop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "nngc-bench", dependencies: ["NNGCore", "NNGLang", "NNGIR", "NNGRuntime", "CBLASDispatch"],
+        .executableTarget(name: "nngc-bench", dependencies: ["NNGCore", "NNGLang", "NNGIR", "NNGTrain", "NNGRuntime", "CBLASDispatch"],
                           path: "Benchmarks/StepBenchmark"),
         .target(name: "NNGTestSupport", path: "Tests/NNGTestSupport"),
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         .testTarget(name: "NNGCoreTests", dependencies: ["NNGCore"]),
         .testTarget(name: "NNGLangTests", dependencies: ["NNGCore", "NNGLang", "NNGTestSupport"]),
-        .testTarget(name: "NNGIRTests", dependencies: ["NNGCore", "NNGLang", "NNGIR", "NNGTestSupport"]),
-        .testTarget(name: "NNGRuntimeTests", dependencies: ["NNGCore", "NNGLang", "NNGIR", "NNGRuntime", "NNGTestSupport",
+        .testTarget(name: "NNGIRTests", dependencies: ["NNGCore", "NNGLang", "NNGIR", "NNGTrain", "NNGTestSupport"]),
+        .testTarget(name: "NNGRuntimeTests", dependencies: ["NNGCore", "NNGLang", "NNGIR", "NNGTrain", "NNGRuntime", "NNGTestSupport",
                                                           "AllocationCounter", "CBLASDispatch"]),
         .testTarget(name: "NNGInteropTests", dependencies: ["NNGCore", "NNGIR", "NNGRuntime", "NNGInterop", "NNGTestSupport"]),
         .testTarget(name: "nngcTests", dependencies: ["nngc", "NNGTestSupport"]),

@@ -12,6 +12,7 @@ import CBLASDispatch
 import Foundation
 import NNGCore
 import NNGIR
+import NNGTrain
 import NNGRuntime
 
 /// Runs the subcommand `arguments` names; false when it names none of these.

@@ -1,5 +1,6 @@
 import NNGCore
 import NNGIR
+import NNGTrain
 import NNGRuntime
 
 struct Throughput {

@@ -1,6 +1,7 @@
 import Foundation
 import NNGCore
 import NNGIR
+import NNGTrain
 import NNGRuntime
 
 /// The options of `nngc-bench workload`: one model trained on given data, timed the way

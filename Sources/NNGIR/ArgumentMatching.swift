@@ -4,7 +4,7 @@ import NNGLang
 /// Matches the arguments of a call to named parameters: positional ones in order, then
 /// keywords (operations, initialisers, optimizers and data sources all take arguments this
 /// way). The first `required` parameters must be given.
-func matchArguments(_ args: [Argument], params: [String], required: Int = 0, callee: Identifier) throws(Diagnostic) -> [String: Expr] {
+public func matchArguments(_ args: [Argument], params: [String], required: Int = 0, callee: Identifier) throws(Diagnostic) -> [String: Expr] {
     var bound: [String: Expr] = [:]
     var positional = 0
     var sawKeyword = false

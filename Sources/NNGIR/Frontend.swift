@@ -23,13 +23,6 @@ public struct Frontend {
         return Frontend(file: SourceFile(path: path, text: String(decoding: data, as: UTF8.self)))
     }
 
-    /// All diagnostics of the whole file (every graph, fn and train block), for `nngc check`,
-    /// with `sizes` (`--size`) bound before checking.
-    public func check(sizes: [String: Int] = [:]) -> [Diagnostic] {
-        guard parseDiagnostics.isEmpty else { return parseDiagnostics }
-        return (checkModule(module, overrides: sizes) + checkTrainBlocks(module, overrides: sizes)).sorted { $0.range.start < $1.range.start }
-    }
-
     /// The checked graph `name` (or the only one), re-typed to `dtype` when given. Its sizes are
     /// `sizes` (`--size`), else those the sources of its train blocks bind (SourceSizes.swift).
     public func graph(named name: String? = nil, dtype: DType? = nil, sizes: [String: Int] = [:]) throws(DiagnosticsError) -> Graph {

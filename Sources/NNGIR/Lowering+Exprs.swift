@@ -4,7 +4,7 @@ import NNGLang
 
 /// The value of a number literal expression: a number, `-` of one, or `+ - * / ^` of two
 /// (folded, so that printed constants such as `-3` and `(0/0)` read back as constants).
-func literalNumber(_ e: Expr) -> Double? {
+public func literalNumber(_ e: Expr) -> Double? {
     switch e.kind {
     case .number(let v): return v
     case .unary(.negate, let x): return literalNumber(x).map { -$0 }
@@ -23,7 +23,7 @@ func literalNumber(_ e: Expr) -> Double? {
 }
 
 /// An integer literal (possibly negated), or nil.
-func literalInt(_ e: Expr) -> Int? {
+public func literalInt(_ e: Expr) -> Int? {
     guard let v = literalNumber(e), v == v.rounded(), Swift.abs(v) < 1e15 else { return nil }
     return Int(v)
 }

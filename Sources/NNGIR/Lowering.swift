@@ -114,7 +114,7 @@ func deduplicated(_ ds: [Diagnostic]) -> [Diagnostic] {
     return ds.filter { seen.insert("\($0.range.start):\($0.range.end):\($0.message)").inserted }
 }
 
-func didYouMean(_ name: String, _ candidates: some Sequence<String>) -> String {
+public func didYouMean(_ name: String, _ candidates: some Sequence<String>) -> String {
     closestName(to: name, among: candidates).map { "; did you mean '\($0)'?" } ?? ""
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import NNGCore
 import NNGIR
+import NNGTrain
 
 /// `nngc check FILE`: parse and type-check; print nothing on success.
 struct CheckCommand: ParsableCommand {

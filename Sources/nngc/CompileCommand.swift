@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NNGCore
 import NNGIR
+import NNGTrain
 import NNGRuntime
 
 /// What `nngc compile --emit` can write.

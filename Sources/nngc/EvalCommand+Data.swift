@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NNGCore
 import NNGIR
+import NNGTrain
 import NNGRuntime
 
 /// `nngc eval --data SOURCE [--by COLUMN]`: outputs over the samples of a data source.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NNGCore
 import NNGIR
+import NNGTrain
 import NNGRuntime
 
 /// `nngc train FILE`: train a graph as its `train` block says.

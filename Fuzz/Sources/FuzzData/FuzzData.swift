@@ -1,5 +1,6 @@
 import NNGCore
 import NNGIR
+import NNGTrain
 import NNGLang
 import NNGRuntime
 import FuzzSupport

@@ -1,5 +1,6 @@
 import NNGCore
 import NNGIR
+import NNGTrain
 
 /// Where the persistent part of a training arena lives. It is the same for every binding of
 /// the graph's symbols (parameter shapes are concrete), so one arena serves batches of any size.

@@ -1,6 +1,7 @@
 import Foundation
 import NNGCore
 import NNGIR
+import NNGTrain
 
 /// One training step in generated C: forward, backward and the optimizer's in-place update of
 /// every trained parameter, in one call of `int nngc_train_step(T* arena, uint64_t seed,

@@ -1,6 +1,7 @@
 import Foundation
 import NNGCore
 import NNGIR
+import NNGTrain
 
 /// Loads the sources of a train block and binds them to a graph's inputs.
 ///

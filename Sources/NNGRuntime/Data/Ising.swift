@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import NNGCore
 import NNGIR
+import NNGTrain
 
 /// The critical temperature of the 2-D Ising model with J = 1: 2 / ln(1 + √2) ≈ 2.269.
 public let isingCriticalTemperature = 2 / log(1 + 2.0.squareRoot())

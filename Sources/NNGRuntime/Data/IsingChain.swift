@@ -1,5 +1,6 @@
 import Foundation
 import NNGIR
+import NNGTrain
 
 /// One Markov chain of the 2-D Ising model (J = 1, no field, periodic L×L) at one temperature.
 ///

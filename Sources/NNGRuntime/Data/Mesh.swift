@@ -1,5 +1,6 @@
 import NNGCore
 import NNGIR
+import NNGTrain
 
 /// The columns of a `mesh` source: one [N, 1] column per axis, N the product of the axes'
 /// counts, listing every combination of points with the first axis varying slowest (NumPy's

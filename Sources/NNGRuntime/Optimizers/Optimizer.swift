@@ -1,6 +1,7 @@
 import Foundation
 import NNGCore
 import NNGIR
+import NNGTrain
 
 /// The update rules of `OptimizerConfig` (declared with the train block in NNGIR).
 ///

@@ -1,4 +1,5 @@
 import NNGIR
+import NNGTrain
 
 /// An optimizer's update, written once as expressions and rendered to both backends: the Swift
 /// optimizer evaluates it (`UpdateRule+Evaluation.swift`), the C training step prints it

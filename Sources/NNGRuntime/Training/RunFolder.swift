@@ -1,6 +1,7 @@
 import Foundation
 import NNGCore
 import NNGIR
+import NNGTrain
 
 /// The output folder of a training run:
 /// `params.safetensors` (the trained parameters by name), `checkpoint.safetensors` (all a

@@ -1,6 +1,7 @@
 import Foundation
 import NNGCore
 import NNGIR
+import NNGTrain
 
 /// Trains a graph as its `train` block says: epochs of (shuffled) batches, each one training
 /// step — forward, backward, the optimizer's update — on the chosen backend; the learning rate

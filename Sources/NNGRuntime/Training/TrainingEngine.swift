@@ -1,5 +1,6 @@
 import NNGCore
 import NNGIR
+import NNGTrain
 
 /// What the training loop needs from a backend: one step (forward, backward, update) on a
 /// batch, and access to the parameters and the optimizer's state (for checkpoints, resume and

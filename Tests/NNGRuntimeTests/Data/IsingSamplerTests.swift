@@ -1,5 +1,6 @@
 import Foundation
 import NNGIR
+import NNGTrain
 @testable import NNGRuntime
 import Testing
 

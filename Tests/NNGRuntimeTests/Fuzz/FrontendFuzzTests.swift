@@ -1,6 +1,7 @@
 import Foundation
 import NNGCore
 import NNGIR
+import NNGTrain
 import NNGLang
 import NNGRuntime
 import Testing

@@ -1,5 +1,6 @@
 import NNGCore
 import NNGIR
+import NNGTrain
 @testable import NNGRuntime
 import Testing
 

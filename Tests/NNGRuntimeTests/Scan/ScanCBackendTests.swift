@@ -1,5 +1,6 @@
 import NNGCore
 import NNGIR
+import NNGTrain
 import NNGLang
 @testable import NNGRuntime
 import Testing

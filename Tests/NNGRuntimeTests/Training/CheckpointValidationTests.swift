@@ -1,6 +1,7 @@
 import Foundation
 import NNGCore
 import NNGIR
+import NNGTrain
 import NNGLang
 @testable import NNGRuntime
 import Testing

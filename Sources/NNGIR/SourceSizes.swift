@@ -6,8 +6,11 @@ import NNGLang
 // and makes every ising source sample N×N lattices (TrainConfigReader), so one flag changes
 // the lattice. The sizes are bound before the graph is checked (LoweringOptions.sizes).
 
+/// The lattice size of an `ising` source that does not give `L`.
+public let isingDefaultL = 16
+
 /// The parameters of the `ising` source, in positional order.
-let isingParameters = ["L", "temperatures", "samples", "seed", "thermalization", "interval", "algorithm"]
+public let isingParameters = ["L", "temperatures", "samples", "seed", "thermalization", "interval", "algorithm"]
 
 /// The sizes the sources in `values` (each a source call or a list of them, as after `data =`)
 /// bind, merged with `overrides` (which win). Two sources binding one symbol to different
@@ -26,7 +29,7 @@ public func sourceSizes(_ values: [Expr], file: SourceFile, overrides: [String: 
                 guard let v = literalInt(e) else { continue }
                 size = v
             } else {
-                size = IsingSpec().L
+                size = isingDefaultL
             }
             let range = bound["L"]?.range ?? callee.range
             if overrides["L"] != nil { continue }
@@ -43,7 +46,7 @@ public func sourceSizes(_ values: [Expr], file: SourceFile, overrides: [String: 
 }
 
 /// The data, validation and test values of a train block.
-func sourceValues(_ decl: TrainDecl) -> [Expr] {
+public func sourceValues(_ decl: TrainDecl) -> [Expr] {
     decl.entries.filter { ["data", "validation", "test"].contains($0.key.name) }.map(\.value)
 }
 
@@ -61,4 +64,33 @@ public func dataSizes(_ file: SourceFile, overrides: [String: Int]) -> (sizes: [
     let (expr, parseDiagnostics) = parseExpression(file)
     guard let expr, parseDiagnostics.isEmpty else { return (overrides, []) }
     return sourceSizes([expr], file: file, overrides: overrides)
+}
+
+/// The graph a train block trains: its `graph` key, or the file's only graph.
+public func trainGraphName(_ decl: TrainDecl, module: Module) -> (String?, [Diagnostic]) {
+    if let entry = decl.entries.first(where: { $0.key.name == "graph" }) {
+        let name: String
+        switch entry.value.kind {
+        case .name(let n), .string(let n): name = n
+        default: return (nil, [Diagnostic("'graph' must be the name of a graph", at: entry.value.range)])
+        }
+        guard module.graphs.contains(where: { $0.name.name == name }) else {
+            return (nil, [Diagnostic("no graph named '\(name)'" + didYouMean(name, module.graphs.map(\.name.name)),
+                                     at: entry.value.range)])
+        }
+        return (name, [])
+    }
+    switch module.graphs.count {
+    case 0: return (nil, [Diagnostic("the file has no graph to train", at: trainKeywordRange(decl))])
+    case 1: return (module.graphs[0].name.name, [])
+    default:
+        let names = module.graphs.map(\.name.name).joined(separator: ", ")
+        return (nil, [Diagnostic("the file has several graphs (\(names)): say which with 'graph = NAME'",
+                                 at: trainKeywordRange(decl))])
+    }
+}
+
+/// Where a diagnostic about a whole train block points: its name, else the keyword `train`.
+public func trainKeywordRange(_ decl: TrainDecl) -> SourceRange {
+    decl.name?.range ?? SourceRange(start: decl.range.start, end: decl.range.start + 5)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import NNGCore
+import NNGIR
 
 // The typed form of a `train` block (contract 7). `readTrainConfig` builds it from the AST
 // and reports every wrong key or value with a caret; the runtime (NNGRuntime/Data) loads
@@ -11,25 +12,6 @@ public enum CSVHeader: String, Sendable, Hashable {
     case auto
     case present = "true"
     case absent = "false"
-}
-
-/// `linspace(A, B, N)`: N evenly spaced points from A to B inclusive.
-public struct Linspace: Sendable, Hashable {
-    public var start: Double
-    public var end: Double
-    public var count: Int
-    public init(_ start: Double, _ end: Double, _ count: Int) {
-        self.start = start
-        self.end = end
-        self.count = count
-    }
-
-    public var values: [Double] {
-        if count == 1 { return [start] }
-        return (0..<count).map { i in
-            i == count - 1 ? end : start + (end - start) * Double(i) / Double(count - 1)
-        }
-    }
 }
 
 /// One axis of a `mesh` source: the input it binds and its points.
@@ -69,7 +51,7 @@ public struct IsingSpec: Sendable, Hashable {
     public static let defaultThermalization = 200
     public static let defaultInterval = 10
 
-    public init(L: Int = 16, temperatures: [Double] = Linspace(1.0, 3.5, 26).values, samples: Int = 100, seed: UInt64 = 0,
+    public init(L: Int = isingDefaultL, temperatures: [Double] = Linspace(1.0, 3.5, 26).values, samples: Int = 100, seed: UInt64 = 0,
                 thermalization: Int = IsingSpec.defaultThermalization, interval: Int = IsingSpec.defaultInterval,
                 algorithm: IsingAlgorithm = .swendsenWang) {
         self.L = L

@@ -1,4 +1,5 @@
 import NNGCore
+import NNGIR
 import NNGLang
 
 // Reading a `train` block. Decisions where the contract is silent:
@@ -77,29 +78,6 @@ public func checkTrainBlocks(_ module: Module, overrides: [String: Int] = [:]) -
     return out
 }
 
-/// The graph a train block trains: its `graph` key, or the file's only graph.
-public func trainGraphName(_ decl: TrainDecl, module: Module) -> (String?, [Diagnostic]) {
-    if let entry = decl.entries.first(where: { $0.key.name == "graph" }) {
-        let name: String
-        switch entry.value.kind {
-        case .name(let n), .string(let n): name = n
-        default: return (nil, [Diagnostic("'graph' must be the name of a graph", at: entry.value.range)])
-        }
-        guard module.graphs.contains(where: { $0.name.name == name }) else {
-            return (nil, [Diagnostic("no graph named '\(name)'" + didYouMean(name, module.graphs.map(\.name.name)),
-                                     at: entry.value.range)])
-        }
-        return (name, [])
-    }
-    switch module.graphs.count {
-    case 0: return (nil, [Diagnostic("the file has no graph to train", at: trainKeywordRange(decl))])
-    case 1: return (module.graphs[0].name.name, [])
-    default:
-        let names = module.graphs.map(\.name.name).joined(separator: ", ")
-        return (nil, [Diagnostic("the file has several graphs (\(names)): say which with 'graph = NAME'",
-                                 at: trainKeywordRange(decl))])
-    }
-}
 
 /// Picks the train block, lowers its graph and reads the block: everything `nngc train`
 /// needs before loading data. `config` and `graph` are nil when there is any error.
@@ -167,10 +145,6 @@ public func readOptimizer(_ file: SourceFile) -> (OptimizerConfig?, [Diagnostic]
                                    module: Module(file: file), graph: nil)
     let config = try? reader.optimizerConfig(expr)
     return (reader.diagnostics.isEmpty ? config : nil, reader.diagnostics)
-}
-
-func trainKeywordRange(_ decl: TrainDecl) -> SourceRange {
-    decl.name?.range ?? SourceRange(start: decl.range.start, end: decl.range.start + 5)
 }
 
 /// Thrown after a diagnostic has been recorded; the key's value is skipped.
