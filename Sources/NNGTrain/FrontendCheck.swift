@@ -1,6 +1,5 @@
 import NNGCore
 import NNGIR
-import NNGTrain
 
 /// Checking a whole file needs the train blocks' reader, which lives above the IR.
 extension Frontend {
