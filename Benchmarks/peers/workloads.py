@@ -50,8 +50,10 @@ class Workload:
         forward products, the weight gradients, and the input gradients of every layer but
         the first (nobody needs the gradient of the data)."""
         pairs = list(zip(self.layers, self.layers[1:]))
-        forward = sum(2.0 * self.batch * i * o for i, o in pairs)
-        return 2 * forward - 2.0 * self.batch * pairs[0][0] * pairs[0][1]
+        products = [2.0 * self.batch * i * o for i, o in pairs]  # one B×i by i×o product each
+        forward = weight_gradients = sum(products)
+        input_gradients = sum(products[1:])
+        return forward + weight_gradients + input_gradients
 
 
 SGD = {"kind": "sgd", "lr": 0.05, "momentum": 0.9}
