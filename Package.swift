@@ -15,6 +15,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CCPUFeatures", path: "Sources/CCPUFeatures"),
+        .systemLibrary(name: "CArenaMemory", path: "Sources/CArenaMemory"),
         // DWARF 4: valgrind 3.19 (Debian 12, ValgrindTests) cannot read clang's default DWARF 5.
         .target(name: "CBLASDispatch", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
         .systemLibrary(name: "CTinyCC", path: "Sources/CTinyCC"),
@@ -25,7 +26,7 @@ let package = Package(
         .target(name: "NNGIR", dependencies: ["NNGCore", "NNGLang", .product(name: "RealModule", package: "swift-numerics")]),
         // The train block: its typed configuration (data sources, optimizer, schedule) and its reader.
         .target(name: "NNGTrain", dependencies: ["NNGCore", "NNGLang", "NNGIR"]),
-        .target(name: "NNGRuntime", dependencies: ["NNGCore", "NNGIR", "NNGTrain", "CBLASDispatch", "CCPUFeatures", "CTinyCC", "CMPI",
+        .target(name: "NNGRuntime", dependencies: ["NNGCore", "NNGIR", "NNGTrain", "CBLASDispatch", "CCPUFeatures", "CArenaMemory", "CTinyCC", "CMPI",
                                                   .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "NNGInterop", dependencies: ["NNGCore", "NNGIR", "NNGRuntime",
                                                   .product(name: "SwiftProtobuf", package: "swift-protobuf")]),

@@ -45,6 +45,9 @@ func runWorkload(_ options: WorkloadOptions) throws {
     let initialValues = ParameterInitializer.initialValues(of: reference, seed: 0)
     let initialiseMs = milliseconds(since: initStart)
 
+    // nngc's one-time start-up, like the peers' imports and CPU client: loading OpenBLAS.
+    _ = BLASLibrary.shared
+
     let start = now()
     let frontend = Frontend(file: SourceFile(path: options.model, text: text))
     var forward = try frontend.graph()

@@ -138,7 +138,7 @@ def render(res: Results, configs) -> str:
               "as the peers load theirs, and their time is the last column); for JAX from the model's "
               "functions to the end of the first call of the jitted step (trace, XLA compile, run); for PyTorch the "
               "first eager step. Data loading and each framework's one-time start-up (imports, one trivial "
-              "step) are excluded:", ""] + first_step_table(res, configs)
+              "step; for nngc, loading OpenBLAS) are excluded:", ""] + first_step_table(res, configs)
     lines += ["", "The loss of the first step, from the same data and the initial parameters nngc exported "
               "(a check that every system computes the same thing):", ""] + loss_table(res, configs)
     return "\n".join(lines) + "\n"

@@ -7,8 +7,9 @@ import NNGIR
 extension Graph {
     /// Checks the fed inputs and params against their declared types and returns the size of
     /// every symbol of the graph: bound by the fed inputs, else taken from `options.symbolSizes`.
-    /// The diagnostics point at the declarations.
-    public func symbolBindings(inputs: [String: Tensor], params: [String: Tensor], options: RunOptions) throws(DiagnosticsError) -> [String: Int] {
+    /// The diagnostics point at the declarations. `params` is nil for a caller that holds the
+    /// parameters itself, in slots of their declared (concrete) shapes: the training step.
+    public func symbolBindings(inputs: [String: Tensor], params: [String: Tensor]?, options: RunOptions) throws(DiagnosticsError) -> [String: Int] {
         var diagnostics: [Diagnostic] = []
         var bound: [String: (size: Int, from: String)] = [:]
 
@@ -49,7 +50,7 @@ extension Graph {
         }
 
         for (name, id) in self.inputs { check("input", name, id, inputs[name]) }
-        for (name, id) in self.params { check("param", name, id, params[name]) }
+        if let params { for (name, id) in self.params { check("param", name, id, params[name]) } }
         if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
 
         var sizes = bound.mapValues(\.size)
@@ -80,7 +81,7 @@ extension Graph {
             }
         }
         for (name, id) in self.inputs { checkProducts("input", name, id, inputs[name]) }
-        for (name, id) in self.params { checkProducts("param", name, id, params[name]) }
+        if let params { for (name, id) in self.params { checkProducts("param", name, id, params[name]) } }
         if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
         try checkValueSizes(sizes)
         return sizes

@@ -43,11 +43,10 @@ public final class CompiledTrainingStep: @unchecked Sendable {
     public var tier: TierOptions = .processDefault
     /// The tier the last step ran on.
     public private(set) var lastTier: CodeTier?
-    private var arena: UnsafeMutableRawPointer
+    private var memory: ArenaMemory
+    private var arena: UnsafeMutableRawPointer { memory.base }
     private var capacity: Int
     private let elementSize: Int
-    /// Placeholders of the parameters' types, for checking fed inputs like the interpreter.
-    private let paramPlaceholders: [String: Tensor]
 
     typealias StepF32 = @convention(c) (UnsafeMutablePointer<Float>?, UInt64, UInt64, Double) -> Int32
     typealias StepF64 = @convention(c) (UnsafeMutablePointer<Double>?, UInt64, UInt64, Double) -> Int32
@@ -79,6 +78,10 @@ public final class CompiledTrainingStep: @unchecked Sendable {
             diagnostics.append(Diagnostic("'\(loss)' must be a scalar to be minimised, got \(graph.nodes[lossNode].type)",
                                           at: graph.nodes[lossNode].range))
         }
+        for (name, id) in graph.params where graph.nodes[id].type.shape.concrete == nil {
+            diagnostics.append(Diagnostic("parameter '\(name)' of type \(graph.nodes[id].type) cannot be trained: its shape must be fixed",
+                                          at: graph.nodes[id].range))
+        }
         let all = graph.params.map(\.name)
         let wanted = params ?? all
         for p in wanted where !all.contains(p) { diagnostics.append(Diagnostic("'\(p)' is not a parameter of the graph")) }
@@ -109,13 +112,7 @@ public final class CompiledTrainingStep: @unchecked Sendable {
         persistentLayout = TrainingArenaLayout(graph: graph, trained: trained, optimizer: optimizer)
         elementSize = graph.dtype.byteSize
         capacity = persistentLayout.persistentElements
-        arena = UnsafeMutableRawPointer.allocate(byteCount: capacity * elementSize, alignment: 64)
-        arena.initializeMemory(as: UInt8.self, repeating: 0, count: capacity * elementSize)
-        var placeholders: [String: Tensor] = [:]
-        for (name, id) in graph.params {
-            placeholders[name] = Tensor.zeros(graph.nodes[id].type.shape.concrete ?? [], dtype: graph.dtype)
-        }
-        paramPlaceholders = placeholders
+        memory = ArenaMemory(byteCount: capacity * elementSize)  // zero: the optimizer's state starts at 0
         setParams(initialValues ?? ParameterInitializer.initialValues(of: graph, seed: 0))
     }
 
@@ -127,7 +124,7 @@ public final class CompiledTrainingStep: @unchecked Sendable {
                       gradients: differentiated.gradientOutputs, initialValues: initialValues, dataParallel: dataParallel)
     }
 
-    deinit { arena.deallocate() }
+    deinit { memory.release() }
 
     // MARK: Persistent state
 
@@ -260,11 +257,7 @@ public final class CompiledTrainingStep: @unchecked Sendable {
 
     private func reserve(_ elements: Int) {
         guard elements > capacity else { return }
-        let bigger = UnsafeMutableRawPointer.allocate(byteCount: elements * elementSize, alignment: 64)
-        bigger.initializeMemory(as: UInt8.self, repeating: 0, count: elements * elementSize)
-        bigger.copyMemory(from: arena, byteCount: persistentLayout.persistentElements * elementSize)
-        arena.deallocate()
-        arena = bigger
+        memory.grow(to: elements * elementSize)
         capacity = elements
     }
 
@@ -332,7 +325,7 @@ public final class CompiledTrainingStep: @unchecked Sendable {
         lock.unlock()
         if let known, known.shapes == shapes { return known.binding }
         let options = RunOptions(seed: seed, step: step, training: true, symbolSizes: sizes)
-        let binding = try graph.symbolBindings(inputs: inputs, params: paramPlaceholders, options: options)
+        let binding = try graph.symbolBindings(inputs: inputs, params: nil, options: options)
         lock.lock()
         lastBinding = (shapes, binding)
         lock.unlock()
@@ -406,7 +399,7 @@ public final class CompiledTrainingStep: @unchecked Sendable {
         lock.unlock()
         if let known { return known }
         let options = RunOptions(seed: seed, step: step, training: true, symbolSizes: sizes)
-        let binding = try graph.symbolBindings(inputs: columns.tensors(rows: rows), params: paramPlaceholders, options: options)
+        let binding = try graph.symbolBindings(inputs: columns.tensors(rows: rows), params: nil, options: options)
         let e: (module: CompiledModule, program: TrainingProgram)
         do {
             e = try entry(relevant(binding))
