@@ -12,6 +12,9 @@ public struct RunOptions: Sendable {
     /// Sizes for symbols that no fed input binds (`--size`). A symbol that an input binds
     /// takes the input's size; an entry here for it is ignored.
     public var symbolSizes: [String: Int] = [:]
+    /// Data-parallel training: random operations number their draws by global sample index
+    /// (SampleIndexing); nil in one process.
+    public var sampleIndexing: SampleIndexing?
 
     public init(seed: UInt64 = 0, step: UInt64 = 0, training: Bool = false, symbolSizes: [String: Int] = [:]) {
         self.seed = seed
@@ -131,6 +134,12 @@ public struct Interpreter: Sendable {
         return values
     }
 
+    /// The index of a random node's element 0: 0 in one process, this rank's place in the
+    /// global batch under data parallelism.
+    private func firstRandomIndex(_ node: Node, _ shape: [Int], _ options: RunOptions) -> UInt64 {
+        options.sampleIndexing?.firstIndex(of: node.type, shape: shape) ?? 0
+    }
+
     private func compute<T: NNGFloat>(_ node: Node, _ a: [Buf<T>], shape: [Int], sizes: [String: Int],
                                       inputs: [String: Tensor], params: [String: Tensor],
                                       options: RunOptions) throws(KernelError) -> Buf<T> {
@@ -210,10 +219,12 @@ public struct Interpreter: Sendable {
             return try Convolution.pool(kind, a[0], size: size, stride: stride)
         case .dropout(let p, let stream):
             try arity(1)
-            return RandomOps.dropout(a[0], p: p, stream: stream, seed: options.seed, step: options.step, training: options.training)
+            return RandomOps.dropout(a[0], p: p, stream: stream, seed: options.seed, step: options.step, training: options.training,
+                                     first: firstRandomIndex(node, shape, options))
         case .bernoulli(let stream):
             try arity(1)
-            return RandomOps.bernoulli(a[0], stream: stream, seed: options.seed, step: options.step)
+            return RandomOps.bernoulli(a[0], stream: stream, seed: options.seed, step: options.step,
+                                       first: firstRandomIndex(node, shape, options))
         case .stopGradient:
             try arity(1)
             return a[0]

@@ -71,6 +71,11 @@ final class CCodeGenerator {
     /// The generator of each scan node's body, prepared before the arena is planned.
     var loops: [Int: CCodeGenerator] = [:]
 
+    /// Data-parallel training step: random operations on values led by this batch dimension
+    /// number their draws by global sample index (SampleIndexing), reading this rank's first
+    /// sample from the arena (`TrainingArenaLayout.firstSampleByte`).
+    var batchSymbol: String?
+
     init(graph: Graph, sizes: [String: Int], layoutOptions: LayoutOptions = LayoutOptions(), prefix: String = "") throws(CBackendError) {
         self.graph = graph
         self.layoutOptions = layoutOptions

@@ -67,7 +67,7 @@ extension CCodeGenerator {
         }
         for m in members {
             let args = graph.nodes[m].inputs.map(operand)
-            w.line("const T v\(m) = \(expression(graph.nodes[m].op, args));")
+            w.line("const T v\(m) = \(expression(graph.nodes[m].op, args, randomIndex: randomIndex(m)));")
         }
         w.line("\(elem(rootID, "o")) = v\(rootID);")
         closeLoops(&w, closes)
@@ -76,9 +76,19 @@ extension CCodeGenerator {
     /// How the scalar-op table's C templates write libm calls and literals in this graph.
     var scalarContext: CScalarContext { CScalarContext(dtype: dtype, literal: lit) }
 
+    /// The counter-based generator's index of element `o` of random node `id`: `o`, or under
+    /// data parallelism its index in the global batch (SampleIndexing).
+    func randomIndex(_ id: Int) -> String {
+        guard let batchSymbol, graph.nodes[id].op.isRandom,
+              SampleIndexing.numbering(of: graph.nodes[id].type, batchSymbol: batchSymbol) == .bySample,
+              let rows = shapes[id].first, rows > 0 else { return "(uint64_t)o" }
+        let perSample = CShape.count(shapes[id]) / rows
+        return "((uint64_t)o + *(const uint64_t*)((const char*)ar + \(TrainingArenaLayout.firstSampleByte)) * \(perSample)ULL)"
+    }
+
     /// The C expression of one elementwise op on operand expressions (identifiers or literals,
-    /// so repeating them is free).
-    func expression(_ op: Op, _ a: [String]) -> String {
+    /// so repeating them is free); `randomIndex` numbers the draws of a random op.
+    func expression(_ op: Op, _ a: [String], randomIndex: String = "(uint64_t)o") -> String {
         switch op {
         case .unary(let u): return u.rule().c(a[0], scalarContext)
         case .binary(let b): return b.rule().c(a[0], a[1], scalarContext)
@@ -89,9 +99,9 @@ extension CCodeGenerator {
         case .dropout(let p, let stream):
             // scale = T(1) / (T(1) - T(p)) in the element type, as the interpreter computes it.
             let scale: Double = dtype == .f32 ? Double(Float(1) / (Float(1) - Float(p))) : 1 / (1 - p)
-            return "(training ? (nngc_uniform(seed, step, \(stream)ULL, (uint64_t)o) >= \(CText.double(p)) ? \(a[0]) * \(lit(scale)) : 0) : \(a[0]))"
+            return "(training ? (nngc_uniform(seed, step, \(stream)ULL, \(randomIndex)) >= \(CText.double(p)) ? \(a[0]) * \(lit(scale)) : 0) : \(a[0]))"
         case .bernoulli(let stream):
-            return "(nngc_uniform(seed, step, \(stream)ULL, (uint64_t)o) < (double)\(a[0]) ? 1 : 0)"
+            return "(nngc_uniform(seed, step, \(stream)ULL, \(randomIndex)) < (double)\(a[0]) ? 1 : 0)"
         case .input, .param, .constant, .matmul, .transpose, .reshape, .reduce, .softmax, .logSoftmax, .concat, .slice,
              .pad, .oneHot, .loss, .accuracy, .conv2d, .pool, .stopGradient, .argmaxMask, .conv2dGradInput,
              .conv2dGradWeight, .maxPoolGrad, .maxPoolSelect, .avgPoolGrad, .scan, .scanResult:

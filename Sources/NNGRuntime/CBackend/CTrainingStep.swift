@@ -6,7 +6,9 @@ import NNGTrain
 /// the graph's symbols (parameter shapes are concrete), so one arena serves batches of any size.
 ///
 /// ```
-/// [0, 16)                 the update counter (a uint64_t in its first 8 bytes) + padding
+/// [0, 16)                 the update counter (a uint64_t in its first 8 bytes), in data-parallel
+///                         training this rank's first sample in the global batch (a uint64_t
+///                         at byte 8, SampleIndexing), padding
 /// [16, 16+P)              parameters, in declaration order
 /// [16+P, 16+P+S)          optimizer state: per trained parameter, its slots (velocity | m, v)
 /// [persistent, …)         per binding: inputs, outputs (loss, reports, gradients), error
@@ -29,6 +31,8 @@ public struct TrainingArenaLayout: Sendable, Hashable {
     public var persistentElements = 0
     /// Elements reserved before the parameters (the counter, padded to keep alignment).
     static let leading = ArenaAlignment.elements
+    /// The byte where a data-parallel step finds its rank's first sample (after the counter).
+    static let firstSampleByte = 8
 
     init(graph: Graph, trained: [String], optimizer: OptimizerConfig) {
         var at = TrainingArenaLayout.leading
@@ -76,12 +80,16 @@ struct TrainingStepGenerator {
     /// the arena and summed over the ranks with one `nngc_allreduce_T` call; the update reads
     /// the summed gradients, and the loss and reports are read from the region.
     var allreduce = false
+    /// With `allreduce`: the batch dimension by which random operations number their draws.
+    var batchSymbol: String?
 
     func generate(sizes: [String: Int]) throws(CBackendError) -> TrainingProgram {
         let arena = TrainingArenaLayout(graph: graph, trained: gradients.map(\.param), optimizer: optimizer)
         let trailing = arena.persistentElements - arena.paramRegion.upperBound
         let options = CCodeGenerator.LayoutOptions(paramsFirst: true, leading: TrainingArenaLayout.leading, trailing: trailing)
-        var program = try CCodeGenerator(graph: graph, sizes: sizes, layoutOptions: options).generate()
+        let generator = try CCodeGenerator(graph: graph, sizes: sizes, layoutOptions: options)
+        generator.batchSymbol = allreduce ? batchSymbol : nil
+        var program = try generator.generate()
         let layout = program.layout
         for (p, q) in zip(layout.params, arena.params) where p.offset != q.offset {
             throw CBackendError("parameter '\(p.name)' is at \(p.offset), expected \(q.offset)")

@@ -34,6 +34,9 @@ public final class CompiledTrainingStep: @unchecked Sendable {
     public let persistentLayout: TrainingArenaLayout
 
     private let generator: TrainingStepGenerator
+    /// Steps of a data-parallel job (DataParallel.current): sums over the ranks, draws random
+    /// numbers by global sample index.
+    private let dataParallel: Bool
     private let lock = NSLock()
     private var modules: [[String: Int]: (module: CompiledModule, program: TrainingProgram)] = [:]
     /// The compiled program of each (batch columns, batch size), with where each column goes.
@@ -108,7 +111,9 @@ public final class CompiledTrainingStep: @unchecked Sendable {
         let gradNames = Set(gradOutputs.values)
         reportedOutputs = graph.outputs.map(\.name).filter { !gradNames.contains($0) }
         generator = TrainingStepGenerator(graph: graph, loss: loss, gradients: trained.map { ($0, gradOutputs[$0]!) },
-                                          optimizer: optimizer, allreduce: dataParallel)
+                                          optimizer: optimizer, allreduce: dataParallel,
+                                          batchSymbol: dataParallel ? SampleIndexing.batchSymbol(of: graph) : nil)
+        self.dataParallel = dataParallel
         persistentLayout = TrainingArenaLayout(graph: graph, trained: trained, optimizer: optimizer)
         elementSize = graph.dtype.byteSize
         capacity = persistentLayout.persistentElements
@@ -341,6 +346,10 @@ public final class CompiledTrainingStep: @unchecked Sendable {
     {
         let (entry, tierNow) = module.entry("nngc_train_step", tier)!
         lastTier = tierNow
+        if dataParallel {
+            let first = UInt64(DataParallel.current?.firstSample ?? 0)
+            (arena + TrainingArenaLayout.firstSampleByte).storeBytes(of: first, as: UInt64.self)
+        }
         let rc: Int32
         switch graph.dtype {
         case .f32:

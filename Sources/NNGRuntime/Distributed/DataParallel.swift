@@ -18,6 +18,9 @@ public final class DataParallel: @unchecked Sendable {
     /// The rank's share of the current global batch (its shard's samples / the batch's), by
     /// which it scales its values before the sum. Set by the trainer before each step.
     public var weight = 1.0
+    /// The index in the current global batch of the rank's first sample: random operations draw
+    /// by global sample index (SampleIndexing). Set by the trainer before each step.
+    public var firstSample = 0
 
     /// Seconds this rank spent in the allreduce calls (the sum itself, and waiting for slower
     /// ranks), for the run's summary.

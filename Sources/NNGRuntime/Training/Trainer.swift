@@ -80,9 +80,17 @@ public final class Trainer {
     /// operations (their samples are drawn per rank-local index, so they would depend on the
     /// number of ranks), and batches with fewer samples than ranks (a rank without samples).
     static func checkDataParallel(graph: Graph, config: TrainConfig, samples: Int, ranks: Int) throws(DiagnosticsError) {
+        // Random operations draw by global sample index (SampleIndexing): possible when the
+        // inputs share their leading (batch) dimension and a random value has it first or not at all.
         if let random = graph.nodes.first(where: { $0.op.isRandom }) {
-            throw DiagnosticsError(Diagnostic("data-parallel training (\(ranks) MPI ranks) does not support random operations yet: '\(random.op.sourceName)' would draw different samples than one process; train it without mpirun",
-                                              at: random.range))
+            guard let batch = SampleIndexing.batchSymbol(of: graph) else {
+                throw DiagnosticsError(Diagnostic("data-parallel training (\(ranks) MPI ranks) numbers the draws of '\(random.op.sourceName)' by sample, but the inputs do not share a leading batch dimension; train it without mpirun",
+                                                  at: random.range))
+            }
+            for node in graph.nodes where node.op.isRandom && SampleIndexing.numbering(of: node.type, batchSymbol: batch) == nil {
+                throw DiagnosticsError(Diagnostic("data-parallel training (\(ranks) MPI ranks) cannot number the draws of '\(node.op.sourceName)' on \(node.type) by sample: its batch dimension '\(batch)' must come first; train it without mpirun",
+                                                  at: node.range))
+            }
         }
         let batch = min(config.batch ?? samples, samples)
         let last = samples % batch == 0 ? batch : samples % batch
@@ -190,8 +198,10 @@ public final class Trainer {
         guard let job else {
             return try engine.step(rows: rows, of: trainColumns, lr: lr, seed: seed, step: step, reports: &reports)
         }
-        let shard = Array(job.shard(of: rows))
+        let slice = job.shard(of: rows)
+        let shard = Array(slice)
         job.weight = Double(shard.count) / Double(rows.count)
+        job.firstSample = slice.startIndex  // a slice keeps the indices of the global batch
         var local = ReportSums(names: reports.names)
         let loss = try engine.step(rows: shard, of: trainColumns, lr: lr, seed: seed, step: step, reports: &local)
         // `local` holds each global value times the shard's size; count it for the global batch.

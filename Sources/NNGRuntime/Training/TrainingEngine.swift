@@ -44,10 +44,13 @@ public final class InterpreterTrainingStep: TrainingEngine {
     /// Data-parallel training: the loss, the scalar outputs and the gradients are summed over
     /// the ranks (weighted by the job's `weight`) before the update, as the C step does.
     private let job: DataParallel?
+    /// With `job`: the batch dimension by which random operations number their draws.
+    private let batchSymbol: String?
 
     public init(_ differentiated: DifferentiatedGraph, loss: String, params: [String], optimizer: OptimizerConfig,
                 initial: [String: Tensor], sizes: [String: Int] = [:], dataParallel: DataParallel? = nil) {
         self.job = dataParallel
+        self.batchSymbol = SampleIndexing.batchSymbol(of: differentiated.graph)
         self.graph = differentiated.graph
         self.loss = loss
         let all = differentiated.gradientOutputs
@@ -65,7 +68,8 @@ public final class InterpreterTrainingStep: TrainingEngine {
     public func step(inputs: [String: Tensor], lr: Double, seed: UInt64, step: UInt64)
         throws(DiagnosticsError) -> (loss: Double, outputs: [String: Tensor])
     {
-        let options = RunOptions(seed: seed, step: step, training: true, symbolSizes: sizes)
+        var options = RunOptions(seed: seed, step: step, training: true, symbolSizes: sizes)
+        if let job, let batch = batchSymbol { options.sampleIndexing = SampleIndexing(batchSymbol: batch, firstSample: job.firstSample) }
         let results = try Interpreter(graph: graph).outputs(inputs: inputs, params: values, options: options)
         var outputs: [String: Tensor] = [:]
         for (name, value) in results where outputs[name] == nil { outputs[name] = value }
