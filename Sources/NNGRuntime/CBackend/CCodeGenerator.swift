@@ -65,6 +65,9 @@ final class CCodeGenerator {
     }
     let layoutOptions: LayoutOptions
     let sizes: [String: Int]
+    /// Whether the code runs in this process (TinyCC, the optimised tier) or stands alone as a
+    /// C library (`nngc export --format c`, CLibraryExporter).
+    let style: CSourceStyle
     /// Prefix of every generated name: "" for the graph, `s<id>_` (after its graph's prefix)
     /// for the body of scan node `id`, whose definitions share the translation unit (CScan.swift).
     let prefix: String
@@ -76,8 +79,10 @@ final class CCodeGenerator {
     /// sample from the arena (`TrainingArenaLayout.firstSampleByte`).
     var batchSymbol: String?
 
-    init(graph: Graph, sizes: [String: Int], layoutOptions: LayoutOptions = LayoutOptions(), prefix: String = "") throws(CBackendError) {
+    init(graph: Graph, sizes: [String: Int], layoutOptions: LayoutOptions = LayoutOptions(), prefix: String = "",
+         style: CSourceStyle = .inProcess) throws(CBackendError) {
         self.graph = graph
+        self.style = style
         self.layoutOptions = layoutOptions
         self.sizes = sizes
         self.prefix = prefix
@@ -338,15 +343,24 @@ final class CCodeGenerator {
 
     /// The constants, the kernels and the function `forward` that runs them; the counts of fused
     /// kernels and of the nodes fused into them.
-    func emitDefinitions(_ w: inout CWriter, forward: String) -> (Int, Int) {
-        for i in graph.nodes.indices where live[i] {
-            if case .constant(var values) = graph.nodes[i].op {
-                let n = CShape.count(shapes[i])
-                if values.count == 1 && n > 1 { values = [Double](repeating: values[0], count: n) }
-                w.line(CText.constantArray("\(prefix)k\(i)", values, dtype))
+    func emitDefinitions(_ out: inout CWriter, forward: String) -> (Int, Int) {
+        var w = CWriter()
+        defer {
+            // A library is compiled with -Wall: a constant whose every use was inlined as a
+            // literal is left out there.
+            var constants = CWriter()
+            for i in graph.nodes.indices where live[i] {
+                if case .constant(var values) = graph.nodes[i].op {
+                    if style != .inProcess && !CText.mentions(w.text, "\(prefix)k\(i)") { continue }
+                    let n = CShape.count(shapes[i])
+                    if values.count == 1 && n > 1 { values = [Double](repeating: values[0], count: n) }
+                    constants.line(CText.constantArray("\(prefix)k\(i)", values, dtype))
+                }
             }
+            constants.line()
+            out.append(constants)
+            out.append(w)
         }
-        w.line()
         var fusedKernels = 0, fusedNodes = 0
         for id in steps {
             if let body = loops[id] {
@@ -361,6 +375,8 @@ final class CCodeGenerator {
                 for m in members where m != id { w.line("/*   fused: \(describe(m)) */") }
             }
             w.open("static int \(prefix)n\(id)(\(T)* ar, uint64_t seed, uint64_t step, int training)")
+            // A library is compiled with -Wextra: most kernels use only some of their parameters.
+            if style != .inProcess { w.line("(void)ar; (void)seed; (void)step; (void)training;") }
             emitKernel(id, &w)
             w.line("return 0;")
             w.close()
@@ -414,7 +430,8 @@ final class CCodeGenerator {
     /// about 30 µs of work, well above what waking a second thread costs.
     static let parallelMinimum = 1 << 17
 
-    private func prelude() -> String {
+    func prelude() -> String {
+        if style != .inProcess { return libraryPrelude() }
         var w = CWriter()
         w.line("typedef unsigned long long uint64_t;")
         w.line("typedef long long int64_t;")
@@ -425,24 +442,30 @@ final class CCodeGenerator {
         // worth two cores (`parallelMinimum`): OpenMP in the optimised tier, nothing in TinyCC.
         w.line("#ifndef NNGC_PARALLEL_FOR\n#define NNGC_PARALLEL_FOR\n#endif")
         for (_, decl) in CExternals.prototypes { w.line(decl) }
+        return w.text + helpers(qualifier: "static")
+    }
+
+    /// The random number generator and scalar helpers, each declared with `qualifier`.
+    func helpers(qualifier q: String) -> String {
+        var w = CWriter()
         w.line("""
-        static double nngc_inf(void) { union { uint64_t u; double d; } x; x.u = 0x7FF0000000000000ULL; return x.d; }
-        static double nngc_nan(void) { union { uint64_t u; double d; } x; x.u = 0x7FF8000000000000ULL; return x.d; }
+        \(q) double nngc_inf(void) { union { uint64_t u; double d; } x; x.u = 0x7FF0000000000000ULL; return x.d; }
+        \(q) double nngc_nan(void) { union { uint64_t u; double d; } x; x.u = 0x7FF8000000000000ULL; return x.d; }
         /* CounterRandom (SplitMix64 finaliser), bit-exact with NNGCore.CounterRandom. */
-        static uint64_t nngc_mix(uint64_t x) {
+        \(q) uint64_t nngc_mix(uint64_t x) {
           uint64_t z = x + 0x9E3779B97F4A7C15ULL;
           z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
           z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
           return z ^ (z >> 31);
         }
-        static double nngc_uniform(uint64_t seed, uint64_t step, uint64_t stream, uint64_t index) {
+        \(q) double nngc_uniform(uint64_t seed, uint64_t step, uint64_t stream, uint64_t index) {
           uint64_t b = nngc_mix(nngc_mix(nngc_mix(nngc_mix(seed) ^ step) ^ stream) ^ index);
           return (double)(int64_t)(b >> 11) * 0x1p-53;
         }
         """)
         w.line("typedef \(T) T;")
         w.line(cScalarHelpers(scalarContext))
-        w.line("static int nngc_finite(T x) { return x - x == 0; }")
+        w.line("\(q) int nngc_finite(T x) { return x - x == 0; }")
         return w.text
     }
 }

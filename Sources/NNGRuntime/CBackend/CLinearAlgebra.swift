@@ -4,8 +4,19 @@ import NNGIR
 /// matmul (the four rank cases) and conv2d (im2col + GEMM) through cblas_?gemm, and pooling.
 /// A matmul operand that is a transpose of a matrix is read in place with BLAS's transpose flag.
 extension CCodeGenerator {
-    private var gemm: String { dtype == .f32 ? "cblas_sgemm" : "cblas_dgemm" }
-    private static let rowMajor = 101, noTrans = 111, trans = 112
+    /// The GEMM called: CBLAS's, or the library's own loop (`--no-blas`, CLibraryPrelude.swift).
+    private var gemm: String {
+        if style == .library(blas: false) { return "nngc_gemm" }
+        return dtype == .f32 ? "cblas_sgemm" : "cblas_dgemm"
+    }
+
+    /// CBLAS's enumerators: numbers for TinyCC's prototypes (int parameters), names against the
+    /// real <cblas.h> (C++ converts no int to an enum).
+    private var rowMajor: String { style == .library(blas: true) ? "CblasRowMajor" : "101" }
+    private func flag(_ transposed: Bool) -> String {
+        if style == .library(blas: true) { return transposed ? "CblasTrans" : "CblasNoTrans" }
+        return transposed ? "112" : "111"
+    }
 
     func emitMatmul(_ id: Int, _ w: inout CWriter) {
         let (a, b) = (graph.nodes[id].inputs[0], graph.nodes[id].inputs[1])
@@ -20,8 +31,7 @@ extension CCodeGenerator {
         }
         let (pa, ta) = source(a), (pb, tb) = source(b)
         let lda = ta ? m : k, ldb = tb ? k : n
-        let flag = { (t: Bool) in t ? CCodeGenerator.trans : CCodeGenerator.noTrans }
-        w.line("\(gemm)(\(CCodeGenerator.rowMajor), \(flag(ta)), \(flag(tb)), \(m), \(n), \(k), 1, \(pa), \(lda), \(pb), \(ldb), 0, \(ptr(id)), \(n));")
+        w.line("\(gemm)(\(rowMajor), \(flag(ta)), \(flag(tb)), \(m), \(n), \(k), 1, \(pa), \(lda), \(pb), \(ldb), 0, \(ptr(id)), \(n));")
     }
 
     /// The geometry of a convolution: x [N,C,H,W], w [K,C,R,S], y [N,K,OH,OW].
@@ -75,8 +85,7 @@ extension CCodeGenerator {
 
     func gemmCall(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, a: String, lda: Int, b: String, ldb: Int,
                   beta: Int, c: String, ldc: Int) -> String {
-        let flag = { (t: Bool) in t ? CCodeGenerator.trans : CCodeGenerator.noTrans }
-        return "\(gemm)(\(CCodeGenerator.rowMajor), \(flag(transA)), \(flag(transB)), \(m), \(n), \(k), 1, \(a), \(max(1, lda)), \(b), \(max(1, ldb)), \(beta), \(c), \(max(1, ldc)));"
+        return "\(gemm)(\(rowMajor), \(flag(transA)), \(flag(transB)), \(m), \(n), \(k), 1, \(a), \(max(1, lda)), \(b), \(max(1, ldb)), \(beta), \(c), \(max(1, ldc)));"
     }
 
     func emitConv2d(_ id: Int, stride s: Int, padding p: Int, _ w: inout CWriter) {

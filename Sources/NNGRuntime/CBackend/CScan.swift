@@ -16,7 +16,7 @@ extension CCodeGenerator {
     func prepareLoops() throws(CBackendError) {
         for id in steps {
             guard case .scan(let spec) = graph.nodes[id].op else { continue }
-            let body = try CCodeGenerator(graph: spec.body, sizes: sizes, prefix: "\(prefix)s\(id)_")
+            let body = try CCodeGenerator(graph: spec.body, sizes: sizes, prefix: "\(prefix)s\(id)_", style: style)
             try body.prepare()
             loops[id] = body
         }

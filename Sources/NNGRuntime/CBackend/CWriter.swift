@@ -61,6 +61,19 @@ enum CText {
             + "static \(type) *const \(name) = \(name)_bits.v;"
     }
 
+    /// Whether C text `text` uses the identifier `name` (not as part of a longer identifier).
+    static func mentions(_ text: String, _ name: String) -> Bool {
+        func isIdentifierCharacter(_ c: Character?) -> Bool { c.map { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) } ?? false }
+        var search = text.startIndex..<text.endIndex
+        while let r = text.range(of: name, range: search) {
+            let before = r.lowerBound == text.startIndex ? nil : text[text.index(before: r.lowerBound)]
+            let after = r.upperBound == text.endIndex ? nil : text[r.upperBound]
+            if !isIdentifierCharacter(before) && !isIdentifierCharacter(after) { return true }
+            search = r.upperBound..<text.endIndex
+        }
+        return false
+    }
+
     /// A double literal (used for probabilities compared in double).
     static func double(_ value: Double) -> String { literal(value, .f64) }
 
