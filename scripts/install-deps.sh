@@ -5,10 +5,13 @@
 # a C compiler (gcc: the optimised tier, and its tests), valgrind (the memcheck tests of the
 # generated code), python3 with numpy (the gallery's scripts), python3-venv (scripts/test-venv.sh:
 # the tests' cross-checks with numpy, safetensors, onnx and onnxruntime) and Open MPI
-# (libopenmpi-dev, openmpi-bin: data-parallel training under mpirun, docs/distributed.md).
+# (libopenmpi-dev, openmpi-bin: data-parallel training under mpirun, docs/distributed.md), and for
+# the tests of exported C libraries (docs/interop.md) g++, gfortran and OpenBLAS's <cblas.h>
+# (libopenblas-dev).
 set -euo pipefail
 
-packages=(libtcc-dev libopenblas0 libcpu-features-dev gcc valgrind python3 python3-numpy python3-venv libopenmpi-dev openmpi-bin)
+packages=(libtcc-dev libopenblas0 libcpu-features-dev gcc valgrind python3 python3-numpy python3-venv libopenmpi-dev openmpi-bin
+          g++ gfortran libopenblas-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

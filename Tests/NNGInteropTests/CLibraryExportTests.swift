@@ -85,4 +85,46 @@ import Testing
         try Safetensors(tensors: partial).write(to: path)
         #expect(try CLibraryBuild.run([exe, path]).status == 2)
     }
+
+    /// The code block of `language` in docs/interop.md's C library section.
+    static func docsExample(_ language: String) throws -> String {
+        let text = try String(contentsOf: TestPython.packageRoot.appendingPathComponent("docs/interop.md"), encoding: .utf8)
+        let section = try #require(text.range(of: "## A C library")).upperBound
+        let start = try #require(text.range(of: "```\(language)\n", range: section..<text.endIndex)).upperBound
+        let end = try #require(text.range(of: "\n```", range: start..<text.endIndex)).lowerBound
+        return String(text[start..<end]) + "\n"
+    }
+
+    /// docs/interop.md's C and Fortran programs, against the XOR library its command exports,
+    /// print nngc's loss and accuracy on the four corners.
+    @Test func docsExamplesRunInCAndFortran() throws {
+        let file = TestPython.packageRoot.appendingPathComponent("Graphs/xor.nng").path
+        var graph = try Frontend.load(path: file).graph(named: "xor", sizes: ["B": 4])
+        graph.outputs = graph.outputs.filter { ["loss", "acc"].contains($0.name) }
+        let inputs = ["x": Tensor(shape: [4, 2], values: [0, 0, 0, 1, 1, 0, 1, 1], dtype: .f32),
+                      "y": Tensor(shape: [4, 1], values: [0, 1, 1, 0], dtype: .f32)]
+        let params = ParameterInitializer.initialValues(of: graph, seed: 0)
+        let expected = try BackendKind.default.outputs(of: graph, inputs: inputs, params: params,
+                                                       options: RunOptions(symbolSizes: ["B": 4]))
+        let build = try CLibraryBuild(graph, sizes: ["B": 4], params: params, inputs: inputs, label: "clib-docs")
+        defer { try? FileManager.default.removeItem(at: build.dir) }
+        let dir = build.dir
+        try Data(Self.docsExample("c").utf8).write(to: dir.appendingPathComponent("xor_main.c"))
+        try Data(Self.docsExample("fortran").utf8).write(to: dir.appendingPathComponent("xor_main.f90"))
+        let model = dir.appendingPathComponent("model.c").path, object = dir.appendingPathComponent("model.o").path
+        let cExe = dir.appendingPathComponent("xor_c").path, fortranExe = dir.appendingPathComponent("xor_f").path
+        let steps: [[String]] = [
+            CLibraryBuild.strictC + ["-I", dir.path, dir.appendingPathComponent("xor_main.c").path, model, "-o", cExe, "-lopenblas", "-lm"],
+            CLibraryBuild.strictC + ["-c", model, "-o", object],
+            ["gfortran", "-std=f2008", "-Wall", "-Werror", dir.appendingPathComponent("xor_main.f90").path, object, "-o", fortranExe,
+             "-lopenblas", "-lm"],
+        ]
+        for step in steps {
+            let r = try CLibraryBuild.run(step)
+            #expect(r.status == 0, "\(step[0]) failed:\n\(r.output)")
+        }
+        // Both print 9 significant digits.
+        Self.expectEqual(try CLibraryBuild.outputs(of: cExe), expected, "C example", tolerance: 1e-7)
+        Self.expectEqual(try CLibraryBuild.outputs(of: fortranExe), expected, "Fortran example", tolerance: 1e-7)
+    }
 }

@@ -81,7 +81,7 @@ struct CLibraryBuild {
     static func parse(_ text: String) -> [String: [Double]] {
         var out: [String: [Double]] = [:]
         var current: String?
-        for line in text.split(separator: "\n").map(String.init) {
+        for line in text.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) where !line.isEmpty {
             if let v = Double(line), let current {
                 out[current, default: []].append(v)
             } else if line == "nan" || line == "-nan", let current {

@@ -68,4 +68,26 @@ import Testing
         #expect(random.stderr.contains("rbm.nng:") && random.stderr.contains(": error: 'bernoulli' has no ONNX form (random sampling)"), "\(random.stderr)")
         #expect(!FileManager.default.fileExists(atPath: model))
     }
+
+    /// `--format c`: NAME.h and NAME.c in the folder, the run signature from the graph's inputs
+    /// and chosen outputs; an unbound size and C options with ONNX are errors.
+    @Test func cLibraryFilesAndErrors() throws {
+        let dir = Self.scratch()
+        let result = try CLI.run(["export", CLI.graph("xor.nng"), "--format", "c", "--outputs", "loss,acc", "--size", "B=4",
+                                  "--name", "xor", "--no-blas", "-o", dir.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let header = try String(contentsOf: dir.appendingPathComponent("xor.h"), encoding: .utf8)
+        #expect(header.contains("int xor_run(xor* m, const float* in_x, const float* in_y, float* out_loss, float* out_acc);"), "\(header)")
+        #expect(header.contains("#define XOR_IN_X_SIZE 8"))
+        #expect(header.contains("sizes B=4"))
+        let source = try String(contentsOf: dir.appendingPathComponent("xor.c"), encoding: .utf8)
+        #expect(source.contains("nngc_gemm(") && !source.contains("cblas"))
+        let unbound = try CLI.run(["export", CLI.graph("xor.nng"), "--format", "c", "-o", dir.appendingPathComponent("u").path,
+                                   "--outputs", "loss"])
+        #expect(unbound.status != 0)
+        #expect(unbound.stderr.contains("a C library has fixed sizes: give B with --size NAME=N"), "\(unbound.stderr)")
+        let onnx = try CLI.run(["export", CLI.graph("xor.nng"), "--no-blas", "--outputs", "loss", "-o", dir.appendingPathComponent("m.onnx").path])
+        #expect(onnx.status != 0)
+        #expect(onnx.stderr.contains("apply to --format c"), "\(onnx.stderr)")
+    }
 }

@@ -36,7 +36,7 @@ public enum CLibraryExporter {
         }
         let unbound = graph.symbols.filter { sizes[$0] == nil && graph.sizes[$0] == nil }.sorted()
         guard unbound.isEmpty else {
-            throw CBackendError("the sizes \(unbound.joined(separator: ", ")) are not bound (give them with --size NAME=N)")
+            throw CBackendError("a C library has fixed sizes: give \(unbound.joined(separator: ", ")) with --size NAME=N")
         }
         let bound = graph.sizes.merging(sizes) { $1 }.filter { graph.symbols.contains($0.key) }
         let generator = try CCodeGenerator(graph: graph, sizes: bound, style: .library(blas: options.blas))
@@ -44,7 +44,7 @@ public enum CLibraryExporter {
         var kernels = CWriter()
         kernels.line(generator.prelude())
         _ = generator.emitDefinitions(&kernels, forward: "static int nngc_forward")
-        let api = CLibraryAPI(graph: graph, layout: generator.layout, sizes: bound, options: options)
+        let api = CLibraryAPI(graph: graph, layout: generator.layout, sizes: graph.sizes.merging(sizes) { $1 }, options: options)
         return Library(header: api.header(), source: try api.source(kernels: kernels.text, params: params))
     }
 }
