@@ -28,8 +28,14 @@ struct GalleryCase {
     /// `entry`: "file.nng:graph" of `galleryGraphs`.
     init(_ entry: String, freeSize: Int = 3, seed: UInt64 = 7) throws {
         let parts = entry.split(separator: ":").map(String.init)
-        file = TestPython.packageRoot.appendingPathComponent("Graphs").appendingPathComponent(parts[0]).path
-        graph = try Frontend.load(path: file).graph(named: parts[1])
+        try self.init(file: TestPython.packageRoot.appendingPathComponent("Graphs").appendingPathComponent(parts[0]).path,
+                      graph: parts[1], freeSize: freeSize, seed: seed)
+    }
+
+    /// The graph `graph` of the .nng file at `file`.
+    init(file: String, graph name: String, freeSize: Int = 3, seed: UInt64 = 7) throws {
+        self.file = file
+        graph = try Frontend.load(path: file).graph(named: name)
         var sizes: [String: Int] = [:]
         for symbol in graph.symbols where graph.sizes[symbol] == nil { sizes[symbol] = freeSize }
         self.sizes = sizes

@@ -34,7 +34,7 @@ print(json.dumps({n: {"shape": list(v.shape), "values": [float(x) for x in np.ra
     }
 
     /// Every gallery graph: all its outputs (losses included) checked by onnx.checker and equal
-    /// to nngc's within 1e-5 relative; graphs that sample or loop are refused with the reason.
+    /// to nngc's within 1e-5 relative (loops as ONNX Scan); graphs that sample are refused with the reason.
     @Test(arguments: GalleryCase.galleryGraphs)
     func galleryForwardMatchesONNXRuntime(graph: String) throws {
         let gallery = try GalleryCase(graph)
@@ -54,14 +54,6 @@ print(json.dumps({n: {"shape": list(v.shape), "values": [float(x) for x in np.ra
             #expect(rendered.contains("rbm.nng:\(line):"), "\(rendered)")
             return
         }
-        if gallery.graph.nodes.contains(where: { if case .scan = $0.op { true } else { false } }) {
-            // Loops have no ONNX export yet (docs/interop.md): refused at the scan, not miswritten.
-            let error = #expect(throws: DiagnosticsError.self) {
-                try ONNXExporter.export(gallery.graph, params: gallery.params, outputs: gallery.graph.outputs.map(\.name))
-            }
-            #expect(error?.diagnostics.first?.message.hasPrefix("'scan' has no ONNX form (loops are not exported yet)") == true)
-            return
-        }
         let expected = try gallery.evaluate()
         let chosen = gallery.graph.outputs.map(\.name)
         let model = try ONNXExporter.export(gallery.graph, params: gallery.params, outputs: chosen)
@@ -72,5 +64,54 @@ print(json.dumps({n: {"shape": list(v.shape), "values": [float(x) for x in np.ra
             let error = relativeError(got.values, value.doubles)
             #expect(error <= 1e-5, "\(gallery.name): \(name) differs by \(error) relative")
         }
+    }
+
+    /// The loop forms the gallery does not use — reverse, per-step outputs, two sequences, a
+    /// constant in the body, several results read — exported as ONNX Scan equal onnxruntime's
+    /// outputs, and imported back equal nngc's (a loop without sequences comes back as one).
+    @Test func loopFormsMatchONNXRuntimeAndReimport() throws {
+        let source = """
+        fn cell(h, x, y) {
+          h2 = tanh(h @ W + x * a - 0.5 * y)
+          return [h2, h2 * 2 + y]
+        }
+        fn count(h, s) { return [h @ W + 1, s + sum(h)] }
+        graph loops {
+          input xs: f64[B, 4, 3]
+          input ys: f64[B, 4, 3]
+          param W: f64[3, 3] = normal(std = 0.5)
+          param a: f64[3] = normal(std = 1)
+          h0 = broadcast(0.1, [B, 3])
+          outs  = scan(cell, h0, xs, ys, axis = 1, reverse = true, carries = 1, result = 1)
+          final = scan(cell, h0, xs, ys, axis = 1, reverse = true, carries = 1)
+          hs    = scan(count, final, 0, axis = 0, length = 3)
+          sums  = scan(count, final, 0, axis = 0, length = 3, result = 1, final = true)
+          output outs, final, hs, sums
+        }
+        """
+        let dir = temporaryDirectory("loops")
+        let file = dir.appendingPathComponent("loops.nng").path
+        try source.write(toFile: file, atomically: true, encoding: .utf8)
+        let gallery = try GalleryCase(file: file, graph: "loops")
+        let expected = try gallery.evaluate()
+        let names = gallery.graph.outputs.map(\.name)
+        let model = try ONNXExporter.export(gallery.graph, params: gallery.params, outputs: names)
+        let actual = try Self.runInONNXRuntime(model, feeds: gallery.inputs, label: "onnx-loops")
+        let imported = try ONNXImporter.importModel(model, name: "loops")
+        let reread = try Frontend(file: SourceFile(path: "imported.nng", text: printGraph(imported.graph))).graph()
+        let reimported = try BackendKind.default.outputs(of: reread, inputs: gallery.inputs, params: imported.params,
+                                                         options: RunOptions(symbolSizes: gallery.sizes))
+        for (name, value) in expected {
+            let got = try #require(actual[name], "onnxruntime gave no output \(name)")
+            #expect(got.shape == value.shape, "\(name)")
+            #expect(relativeError(got.values, value.doubles) <= 1e-12, "\(name): onnxruntime differs")
+            let back = try #require(reimported.first { $0.name == name }?.value, "import lost \(name)")
+            #expect(relativeError(back.doubles, value.doubles) <= 1e-12, "\(name): the imported graph differs")
+        }
+        func loops(_ graph: Graph) -> [String] {
+            graph.nodes.compactMap { if case .scan(let s) = $0.op { "\(s.carries) \(s.sequences) \(s.reverse) \(s.length ?? 0)" } else { nil } }
+        }
+        #expect(loops(reread) == loops(gallery.graph))
+        #expect(loops(reread).contains("1 2 true 0") && loops(reread).contains("2 0 false 3"))
     }
 }

@@ -42,11 +42,7 @@ public enum ONNXExporter {
         var onnxGraph = Onnx_GraphProto()
         onnxGraph.name = graph.name
         let sizes = graph.sizes
-        for id in graph.nodes.indices where needed.contains(id) {
-            if let why = ONNXNodeContext.reasonWithoutONNXForm(graph[id].op) {
-                throw ONNXNodeContext(graph: graph, id: id, operands: []).noONNXForm(why)
-            }
-        }
+        try checkExportable(graph, needed.sorted())
         for id in graph.nodes.indices where needed.contains(id) {
             let node = graph[id]
             switch node.op {
@@ -61,11 +57,10 @@ public enum ONNXExporter {
                 builder.initializer(name: initializerName, tensor: value)
                 values[id] = initializerName
             default:
-                let operands = node.inputs.map { values[$0]! }
-                let context = ONNXNodeContext(graph: graph, id: id, operands: operands)
-                values[id] = try context.export(into: &builder)
+                continue
             }
         }
+        try exportNodes(of: graph, needed.contains, values: &values, scope: ONNXScope(graph), into: &builder)
         for (name, id) in chosen {
             builder.node("Identity", [values[id]!], exactName: name)  // reserved for it
             onnxGraph.output.append(valueInfo(name, graph[id].type, sizes: sizes))
@@ -81,6 +76,39 @@ public enum ONNXExporter {
         opset.version = Int64(opsetVersion)
         model.opsetImport = [opset]
         return model
+    }
+
+    /// Refuses, before anything is written, the first operation without an ONNX form (loop
+    /// bodies included), at its source line.
+    static func checkExportable(_ graph: Graph, _ ids: [NodeID]) throws(DiagnosticsError) {
+        for id in ids {
+            if let why = ONNXNodeContext.reasonWithoutONNXForm(graph[id].op) {
+                throw ONNXNodeContext(graph: graph, id: id, operands: [], scope: ONNXScope(graph)).noONNXForm(why)
+            }
+            if case .scan(let spec) = graph[id].op { try checkExportable(spec.body, Array(spec.body.nodes.indices)) }
+        }
+    }
+
+    /// Appends the ONNX form of every node of `graph` that `include` selects and `values` does
+    /// not name yet (inputs, params and a body's inputs are named by the caller), in order. A
+    /// scan makes all its results at once; its `scan_result` nodes name one each.
+    static func exportNodes(of graph: Graph, _ include: (NodeID) -> Bool, values: inout [NodeID: String], scope: ONNXScope,
+                            into builder: inout ONNXGraphBuilder) throws(DiagnosticsError) {
+        var loopResults: [NodeID: [String]] = [:]
+        for id in graph.nodes.indices where include(id) && values[id] == nil {
+            let node = graph[id]
+            let context = ONNXNodeContext(graph: graph, id: id, operands: node.inputs.map { values[$0]! }, scope: scope)
+            switch node.op {
+            case .scan(let spec):
+                let results = try context.scan(spec, into: &builder)
+                loopResults[id] = results
+                values[id] = results[0]
+            case .scanResult(let k):
+                values[id] = loopResults[node.inputs[0]]![k]
+            default:
+                values[id] = try context.export(into: &builder)
+            }
+        }
     }
 
     /// The nodes the chosen outputs depend on (so an export of `p` leaves out the loss and its target).

@@ -30,6 +30,12 @@ struct ONNXGraphBuilder {
     @discardableResult
     mutating func node(_ opType: String, _ inputs: [String], _ attributes: [Onnx_AttributeProto] = [],
                        output hint: String? = nil, outputs count: Int = 1, exactName: String? = nil) -> String {
+        nodeOutputs(opType, inputs, attributes, output: hint, outputs: count, exactName: exactName)[0]
+    }
+
+    /// Adds `opType(inputs)` with `count` outputs and returns their names.
+    mutating func nodeOutputs(_ opType: String, _ inputs: [String], _ attributes: [Onnx_AttributeProto] = [],
+                              output hint: String? = nil, outputs count: Int, exactName: String? = nil) -> [String] {
         let first = exactName ?? freshName(hint ?? opType.lowercased())
         var node = Onnx_NodeProto()
         node.opType = opType
@@ -38,7 +44,18 @@ struct ONNXGraphBuilder {
         node.output = [first] + (1..<max(count, 1)).map { _ in freshName(first) }
         node.attribute = attributes
         nodes.append(node)
-        return first
+        return node.output
+    }
+
+    /// The nodes `make` adds, kept apart from the graph's: a subgraph's (a Scan's body). Names
+    /// stay unique across the whole model, and the initializers it makes go to the main graph,
+    /// whose values a subgraph sees.
+    mutating func subgraph(_ make: (inout ONNXGraphBuilder) throws(DiagnosticsError) -> Void) throws(DiagnosticsError) -> [Onnx_NodeProto] {
+        let outer = nodes
+        nodes = []
+        defer { nodes = outer }
+        try make(&self)
+        return nodes
     }
 
     /// An initializer of the graph's element type (shared when the same values recur).
@@ -106,6 +123,14 @@ enum ONNXAttribute {
         a.name = name
         a.type = .ints
         a.ints = values.map(Int64.init)
+        return a
+    }
+
+    static func graph(_ name: String, _ value: Onnx_GraphProto) -> Onnx_AttributeProto {
+        var a = Onnx_AttributeProto()
+        a.name = name
+        a.type = .graph
+        a.g = value
         return a
     }
 

@@ -1,17 +1,32 @@
 import NNGCore
 import NNGIR
 
+/// What the values of a graph being exported may refer to: the sizes the model binds, and the
+/// model's inputs (by ONNX name) from which a free size is read at run time. A scan's body is
+/// exported in the scope of the graph around it.
+struct ONNXScope {
+    let sizes: [String: Int]
+    let sizeSources: [(name: String, type: TensorType)]
+
+    /// The scope of a whole graph: its sizes and its inputs (whose ONNX names are their own).
+    init(_ graph: Graph) {
+        sizes = graph.sizes
+        sizeSources = graph.inputs.map { ($0.name, graph[$0.node].type) }
+    }
+}
+
 /// One IR node being exported: its operands' ONNX names and what the mappings ask about it.
 struct ONNXNodeContext {
     let graph: Graph
     let id: NodeID
     /// The ONNX names of the node's inputs, in the IR's order.
     let operands: [String]
+    let scope: ONNXScope
 
     var node: Node { graph[id] }
     /// The node's shape with the sizes the graph binds filled in.
-    var shape: Shape { node.type.shape.resolved(graph.sizes) }
-    func operandShape(_ k: Int) -> Shape { graph[node.inputs[k]].type.shape.resolved(graph.sizes) }
+    var shape: Shape { node.type.shape.resolved(scope.sizes) }
+    func operandShape(_ k: Int) -> Shape { graph[node.inputs[k]].type.shape.resolved(scope.sizes) }
     /// A readable name for the values this node makes: its own name, else its operation.
     var hint: String { node.name ?? node.op.sourceName }
 
@@ -41,8 +56,8 @@ struct ONNXNodeContext {
 
     /// A 1-element int64 tensor: the run-time value of `symbol`, read from an input that has it as a dimension.
     private func symbolSize(_ symbol: String, _ b: inout ONNXGraphBuilder) throws(DiagnosticsError) -> String {
-        for (name, input) in graph.inputs {
-            if let axis = graph[input].type.shape.dims.firstIndex(of: .symbol(symbol)) {
+        for (name, type) in scope.sizeSources {
+            if let axis = type.shape.dims.firstIndex(of: .symbol(symbol)) {
                 return b.node("Shape", [name], [ONNXAttribute.int("start", axis), ONNXAttribute.int("end", axis + 1)],
                               output: "size_\(symbol)")
             }

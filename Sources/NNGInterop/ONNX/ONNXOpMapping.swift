@@ -33,8 +33,9 @@ extension ONNXNodeContext {
         case .dropout, .stopGradient:
             // Inference: dropout is the identity; stop_gradient only matters to differentiation.
             return b.node("Identity", operands, output: hint)
-        case .bernoulli, .argmaxMask, .conv2dGradInput, .conv2dGradWeight, .maxPoolGrad, .maxPoolSelect, .avgPoolGrad,
-             .scan, .scanResult:
+        case .scan, .scanResult:
+            preconditionFailure("a loop makes all its results at once (ONNXExporter.exportNodes)")
+        case .bernoulli, .argmaxMask, .conv2dGradInput, .conv2dGradWeight, .maxPoolGrad, .maxPoolSelect, .avgPoolGrad:
             throw noONNXForm(Self.reasonWithoutONNXForm(node.op)!)
         }
     }
@@ -46,8 +47,7 @@ extension ONNXNodeContext {
         case .bernoulli: return "random sampling"
         case .argmaxMask, .conv2dGradInput, .conv2dGradWeight, .maxPoolGrad, .maxPoolSelect, .avgPoolGrad:
             return "a gradient operation"
-        case .scan, .scanResult: return "loops are not exported yet"
-        case .input, .param, .constant, .unary, .binary, .select, .matmul, .transpose, .reshape, .broadcast, .reduce,
+        case .input, .scan, .scanResult, .param, .constant, .unary, .binary, .select, .matmul, .transpose, .reshape, .broadcast, .reduce,
              .softmax, .logSoftmax, .concat, .slice, .pad, .oneHot, .loss, .accuracy, .conv2d, .pool, .dropout, .stopGradient:
             return nil
         }

@@ -6,7 +6,7 @@ import NNGIR
 extension ONNXNodeContext {
     /// Reshape to the target; a single unknown size is ONNX's -1, several are computed from the inputs' shapes.
     func reshape(_ dims: [Dim], _ b: inout ONNXGraphBuilder) throws(DiagnosticsError) -> String {
-        let resolved = Shape(dims).resolved(graph.sizes).dims
+        let resolved = Shape(dims).resolved(scope.sizes).dims
         let unknown = resolved.indices.filter { resolved[$0].value == nil }
         let target: String
         if unknown.count == 1 {
@@ -19,7 +19,7 @@ extension ONNXNodeContext {
 
     /// NumPy broadcasting is ONNX's Expand; an axis the operand already has at full size expands by 1.
     func broadcast(_ dims: [Dim], _ b: inout ONNXGraphBuilder) throws(DiagnosticsError) -> String {
-        let target = Shape(dims).resolved(graph.sizes).dims
+        let target = Shape(dims).resolved(scope.sizes).dims
         let source = operandShape(0).dims
         let offset = target.count - source.count
         let expandBy = target.indices.map { i -> Dim in

@@ -16,19 +16,37 @@ struct ONNXGraphReader {
     var params: [String: Tensor] = [:]
     var values: [String: ImportedValue] = [:]
     private var usedNames: Set<String> = []
+    /// A loop's body: its float initializers are constants (a body has no params of its own).
+    private let isLoopBody: Bool
 
     init(_ proto: Onnx_GraphProto, name: String) {
         self.proto = proto
         let isDouble = (proto.input.map { $0.type.tensorType.elemType } + proto.initializer.map(\.dataType))
             .contains(Int32(Onnx_TensorProto.DataType.double.rawValue))
         graph = Graph(name: ONNXGraphReader.identifier(name, fallback: "model"), dtype: isDouble ? .f64 : .f32)
+        isLoopBody = false
+    }
+
+    /// The reader of a loop's body graph, in the element type of the graph around it.
+    init(loopBody proto: Onnx_GraphProto, name: String, dtype: DType) {
+        self.proto = proto
+        graph = Graph(name: name, dtype: dtype)
+        isLoopBody = true
+    }
+
+    /// An input of the IR graph for the ONNX value `onnxName`, of `type` (a loop body's inputs
+    /// take their types from the loop's operands).
+    mutating func defineInput(_ onnxName: String, _ type: TensorType) {
+        let name = uniqueName(onnxName)
+        values[onnxName] = .node(graph.append(Node(op: .input(name), inputs: [], type: type, name: name)))
     }
 
     mutating func read() throws {
         // Graph outputs keep their names: taken first, so no inner value gets them.
         for output in proto.output { usedNames.insert(Self.identifier(output.name, fallback: "output")) }
         for t in proto.initializer { try addInitializer(t) }
-        for input in proto.input where values[input.name] == nil { try addInput(input) }
+        // A loop body's inputs are defined by its loop (ONNXScanImport), from the loop's operands.
+        for input in proto.input where !isLoopBody && values[input.name] == nil { try addInput(input) }
         for node in proto.node { try importNode(node) }
         for output in proto.output {
             guard case .node(let id)? = values[output.name] else {
@@ -62,6 +80,10 @@ struct ONNXGraphReader {
         case .float?, .double?:
             let name = uniqueName(t.name)
             let values = try Self.doubles(of: t)
+            if isLoopBody {
+                self.values[t.name] = .node(graph.addConstant(values, shape: Shape(shape), name: name))
+                return
+            }
             let id = graph.append(Node(op: .param(name, .zeros), inputs: [], type: TensorType(graph.dtype, Shape(shape)), name: name))
             params[name] = Tensor(shape: shape, values: values, dtype: graph.dtype)
             self.values[t.name] = .node(id)

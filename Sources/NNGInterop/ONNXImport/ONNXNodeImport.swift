@@ -9,6 +9,7 @@ extension ONNXGraphReader {
         func fail(_ why: String) -> ONNXImporter.Failure {
             ONNXImporter.Failure(description: "ONNX node '\(label)' (\(node.opType)): \(why)")
         }
+        if node.opType == "Scan" { return try importScan(node, fail: fail) }
         func tensor(_ k: Int) throws -> NodeID {
             guard k < node.input.count, case .node(let id)? = values[node.input[k]] else { throw fail("input \(k) is not a tensor the importer knows") }
             return id
