@@ -33,6 +33,9 @@ public struct TrainingArenaLayout: Sendable, Hashable {
     static let leading = ArenaAlignment.elements
     /// The byte where a data-parallel step finds its rank's first sample (after the counter).
     static let firstSampleByte = 8
+    /// The byte where a data-parallel step finds its rank's weight, its share of the global
+    /// batch (a double): the step scales its values by it while gathering them for the sum.
+    static let rankWeightByte = 16
 
     init(graph: Graph, trained: [String], optimizer: OptimizerConfig) {
         var at = TrainingArenaLayout.leading
@@ -175,10 +178,14 @@ struct TrainingStepGenerator {
         w.line("const int rc = nngc_forward(ar, seed, step, 1);")
         w.line("if (rc != 0) return rc;")
         if let reduced {
+            // Gathered into one region and weighted by the rank's share of the batch in the
+            // same pass (the multiply is free in a copy bound by memory); the same product,
+            // (T)weight · value, as the interpreter's weighting, so both backends sum the same bits.
+            w.line("const \(T) rank_weight = (\(T))*(const double*)((const char*)ar + \(TrainingArenaLayout.rankWeightByte));")
             for c in reduced.copies {
-                w.line("for (int64_t i = 0; i < \(c.count); i++) ar[\(c.to) + i] = ar[\(c.from) + i];")
+                w.line("for (int64_t i = 0; i < \(c.count); i++) ar[\(c.to) + i] = rank_weight * ar[\(c.from) + i];")
             }
-            w.line("/* the sums over the ranks, each rank's values weighted by its share of the batch */")
+            w.line("/* the sums over the ranks */")
             w.line("nngc_allreduce_\(program.dtype == .f32 ? "f32" : "f64")(ar + \(reduced.offset), \(reduced.count));")
             w.line("if (!nngc_finite(ar[\(reduced.offset)])) return -1;")
         } else {

@@ -349,6 +349,7 @@ public final class CompiledTrainingStep: @unchecked Sendable {
         if dataParallel {
             let first = UInt64(DataParallel.current?.firstSample ?? 0)
             (arena + TrainingArenaLayout.firstSampleByte).storeBytes(of: first, as: UInt64.self)
+            (arena + TrainingArenaLayout.rankWeightByte).storeBytes(of: DataParallel.current?.weight ?? 1, as: Double.self)
         }
         let rc: Int32
         switch graph.dtype {

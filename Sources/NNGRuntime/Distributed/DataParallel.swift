@@ -72,18 +72,11 @@ public final class DataParallel: @unchecked Sendable {
         return start..<(start + base + (rank < extra ? 1 : 0))
     }
 
-    /// Scales `count` elements by `weight`, then sums them over every rank, in place (counts
-    /// beyond Int32.max go in several calls). Every rank receives the same sums.
+    /// Scales `count` elements by `weight`, then sums them over every rank, in place. Every
+    /// rank receives the same sums.
     public func allreduce(_ buffer: UnsafeMutablePointer<Double>, count: Int) {
         if weight != 1 { for i in 0..<count { buffer[i] *= weight } }
-        let start = DispatchTime.now().uptimeNanoseconds
-        defer { allreduceSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        var done = 0
-        while done < count {
-            let n = min(count - done, Int(Int32.max))
-            check(nngc_mpi_allreduce_sum_f64(buffer + done, Int32(n)), "MPI_Allreduce")
-            done += n
-        }
+        sum(buffer, count: count, nngc_mpi_allreduce_sum_f64)
     }
 
     public func allreduce(_ buffer: UnsafeMutablePointer<Float>, count: Int) {
@@ -91,12 +84,19 @@ public final class DataParallel: @unchecked Sendable {
             let w = Float(weight)
             for i in 0..<count { buffer[i] *= w }
         }
+        sum(buffer, count: count, nngc_mpi_allreduce_sum_f32)
+    }
+
+    /// Sums `count` elements over every rank, in place, timed (counts beyond Int32.max go in
+    /// several calls). The generated step calls this directly: it weights while it gathers.
+    func sum<T>(_ buffer: UnsafeMutablePointer<T>, count: Int,
+                _ reduce: (UnsafeMutablePointer<T>?, Int32) -> Int32) {
         let start = DispatchTime.now().uptimeNanoseconds
         defer { allreduceSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         var done = 0
         while done < count {
             let n = min(count - done, Int(Int32.max))
-            check(nngc_mpi_allreduce_sum_f32(buffer + done, Int32(n)), "MPI_Allreduce")
+            check(reduce(buffer + done, Int32(n)), "MPI_Allreduce")
             done += n
         }
     }
@@ -140,14 +140,14 @@ public final class DataParallel: @unchecked Sendable {
 }
 
 /// The allreduce generated training steps call between the backward pass and the update
-/// (registered with the C compilers like BLAS, `CExternals`): weight and sum `count` elements
-/// in place over the job's ranks. Returns 0.
+/// (registered with the C compilers like BLAS, `CExternals`): sum `count` elements, already
+/// weighted by the step, in place over the job's ranks. Returns 0.
 let nngcAllreduceF64: @convention(c) (UnsafeMutablePointer<Double>?, Int64) -> Int32 = { buffer, count in
-    if let buffer, let job = DataParallel.current { job.allreduce(buffer, count: Int(count)) }
+    if let buffer, let job = DataParallel.current { job.sum(buffer, count: Int(count), nngc_mpi_allreduce_sum_f64) }
     return 0
 }
 
 let nngcAllreduceF32: @convention(c) (UnsafeMutablePointer<Float>?, Int64) -> Int32 = { buffer, count in
-    if let buffer, let job = DataParallel.current { job.allreduce(buffer, count: Int(count)) }
+    if let buffer, let job = DataParallel.current { job.sum(buffer, count: Int(count), nngc_mpi_allreduce_sum_f32) }
     return 0
 }
