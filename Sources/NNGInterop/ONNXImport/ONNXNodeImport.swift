@@ -9,7 +9,6 @@ extension ONNXGraphReader {
         func fail(_ why: String) -> ONNXImporter.Failure {
             ONNXImporter.Failure(description: "ONNX node '\(label)' (\(node.opType)): \(why)")
         }
-        if node.opType == "Scan" { return try importScan(node, fail: fail) }
         func tensor(_ k: Int) throws -> NodeID {
             guard k < node.input.count, case .node(let id)? = values[node.input[k]] else { throw fail("input \(k) is not a tensor the importer knows") }
             return id
@@ -26,6 +25,9 @@ extension ONNXGraphReader {
         let attributes = Dictionary(node.attribute.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         func int(_ name: String, _ fallback: Int) -> Int { attributes[name].map { Int($0.i) } ?? fallback }
         func intList(_ name: String) -> [Int]? { attributes[name].map { $0.ints.map { Int($0) } } }
+        if node.opType == "Scan" {
+            return try importScan(node, operands: node.input.indices.map(tensor), attributes: attributes, fail: fail)
+        }
         let name = uniqueName(node.output.first ?? node.opType)
         func add(_ op: Op, _ inputs: [NodeID], named: String? = nil) throws -> NodeID {
             do { return try graph.add(op, inputs, name: named) } catch { throw fail("\(error)") }

@@ -8,8 +8,8 @@ extension ONNXGraphReader {
     /// scan: the state variables are the carries, the scan inputs the sequences, and the values
     /// of the graph around it that the body names become captured operands. The body's inputs
     /// take their types from the operands (a carry's type; a sequence's without the axis).
-    mutating func importScan(_ node: Onnx_NodeProto, fail: (String) -> ONNXImporter.Failure) throws {
-        let attributes = Dictionary(node.attribute.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    mutating func importScan(_ node: Onnx_NodeProto, operands: [NodeID], attributes: [String: Onnx_AttributeProto],
+                             fail: (String) -> ONNXImporter.Failure) throws {
         guard let body = attributes["body"]?.g, let scanInputs = attributes["num_scan_inputs"].map({ Int($0.i) }),
               scanInputs >= 1, scanInputs <= node.input.count else {
             throw fail("a Scan needs a body and at least one scan input")
@@ -27,11 +27,6 @@ extension ONNXGraphReader {
         guard Set(axes).count <= 1, let axis = axes.first, axis >= 0, Set(directions).count == 1 else {
             throw fail("only a Scan along one non-negative axis in one direction has an nngc form (axes \(axes), directions \(directions))")
         }
-        let operands = try node.input.map { name throws -> NodeID in
-            guard case .node(let id)? = values[name] else { throw fail("operand '\(name)' is not a tensor the importer knows") }
-            return id
-        }
-
         for k in carries..<node.input.count {
             guard axis < graph[operands[k]].type.shape.rank else { throw fail("scan input \(k - carries + 1) has no axis \(axis)") }
         }
