@@ -149,9 +149,6 @@ struct ReverseMode {
                 }
                 continue
             }
-            if case .accuracy = node.op {
-                throw DiagnosticsError(Diagnostic("accuracy is not differentiable", at: node.range))
-            }
             for k in differentiableInputs(node) where active[node.inputs[k]] {
                 guard var c = try vjp(i, node, g, k) else { continue }
                 if let f = AutodiffTestHooks.ruleScale(op: node.op.sourceName, graph: b.graph.name) { c = try b.scale(c, f) }
@@ -198,26 +195,9 @@ struct ReverseMode {
     }
 
     /// The contribution of node `i` (adjoint `g`) to its operand `k`, of that operand's type;
-    /// nil when it is structurally zero.
+    /// nil when it is structurally zero. Each operation's rule is in its definition (Ops/).
     mutating func vjp(_ i: NodeID, _ node: Node, _ g: NodeID, _ k: Int) throws(DiagnosticsError) -> NodeID? {
-        switch node.op {
-        case .unary(let u): return try unaryVJP(u, i, node, g)
-        case .binary(let op): return try binaryVJP(op, i, node, g, k)
-        case .select: return try selectVJP(node, g, k)
-        case .matmul: return try matmulVJP(node, g, k)
-        case .transpose, .reshape, .broadcast, .concat, .slice, .pad:
-            return try shapeVJP(node, g, k)
-        case .reduce(let r, let axes, let keepdims): return try reduceVJP(r, axes, keepdims, i, node, g)
-        case .softmax(let axis): return try softmaxVJP(axis, i, node, g)
-        case .logSoftmax(let axis): return try logSoftmaxVJP(axis, i, node, g)
-        case .loss(let l): return try lossVJP(l, node, g, k)
-        case .conv2d, .pool, .conv2dGradInput, .conv2dGradWeight, .maxPoolGrad, .maxPoolSelect, .avgPoolGrad:
-            return try convolutionVJP(node, g, k)
-        case .dropout: return try b.op(node.op, g)
-        case .input, .param, .constant, .oneHot, .bernoulli, .stopGradient, .argmaxMask, .accuracy:
-            return nil
-        case .scan, .scanResult:
-            return nil  // all results at once, in `run` (ScanRule.swift)
-        }
+        guard let rule = node.op.definition.vjp else { return nil }
+        return try rule(&b, VJPQuery(node: node, y: i, g: g, k: k, attributes: node.op.attributes))
     }
 }

@@ -9,8 +9,28 @@ enum ElementwiseOps {
     }
     static func binary(_ b: BinaryOp) -> OpDefinition { binaryByOp[b]! }
 
+    /// `where(c, a, b)`: the three operands broadcast together; g flows to a where c, else to b.
     static let select = OpDefinition("where", [.tensor("c"), .tensor("a"), .tensor("b")], flags: .elementwise,
-                                     gradientInputs: .only([1, 2])) { _ in .select }
+                                     gradientInputs: .only([1, 2]), type: { q throws(ShapeError) in
+        guard let s = broadcastShapes(q.shapes) else {
+            throw ShapeError("cannot broadcast \(q.inputs[0]), \(q.inputs[1]) and \(q.inputs[2]) in 'where'")
+        }
+        return q.result(s)
+    }, vjp: { b, q throws(DiagnosticsError) in
+        let zero = b.scalar(0)
+        let masked = q.k == 1 ? try b.op(.select, q.inputs[0], q.g, zero) : try b.op(.select, q.inputs[0], zero, q.g)
+        return try b.sumTo(masked, b.shape(q.inputs[q.k]))
+    }) { _ in .select }
+
+    /// The scalar-op table's rule of the node's own operation (leaky_relu's alpha is the node's).
+    private static let unaryVJP: VJPRule = { b, q throws(DiagnosticsError) in
+        guard case .unary(let op) = q.node.op else { preconditionFailure("\(q.node.op) is not unary") }
+        let rule: UnaryRule<Double> = op.rule()
+        return try rule.vjp?(&b, q.inputs[0], q.y, q.g)
+    }
+
+    /// The operand's type.
+    static let sameType: TypeRule = { q in q.inputs[0] }
 
     private static let unaryByOp: [UnaryOp: OpDefinition] = {
         var t: [UnaryOp: OpDefinition] = [:]
@@ -23,7 +43,17 @@ enum ElementwiseOps {
         for b in BinaryOp.allCases {
             let rule = b.rule()
             t[b] = OpDefinition(rule.name, rule.isInfix ? .infix(rule.name) : .call, [.tensor("a"), .tensor("b")],
-                                word: b.rawValue, flags: .elementwise) { _ in .binary(b) }
+                                word: b.rawValue, flags: .elementwise, type: { q throws(ShapeError) in
+                guard let s = broadcastShapes(q.shapes) else {
+                    throw ShapeError("cannot broadcast \(q.inputs[0]) and \(q.inputs[1]) in '\(rule.name)'")
+                }
+                return q.result(s)
+            }, vjp: { builder, q throws(DiagnosticsError) in
+                // The table's rule gives the contribution at the result's shape; a broadcast
+                // operand gets it summed down to its own.
+                let full = try rule.vjp(&builder, q.inputs[0], q.inputs[1], q.y, q.g, q.k)
+                return try builder.sumTo(full, builder.shape(q.inputs[q.k]))
+            }) { _ in .binary(b) }
         }
         return t
     }()
@@ -31,15 +61,19 @@ enum ElementwiseOps {
     private static func definition(of u: UnaryOp) -> OpDefinition {
         let rule = u.rule()
         let gradient: OpDefinition.GradientInputs = rule.vjp == nil ? .none : .all
+        let vjp: VJPRule? = rule.vjp == nil ? nil : unaryVJP
         switch u {
         case .negate:
-            return OpDefinition("-", .prefix("-"), [.tensor("x")], word: "negate", flags: .elementwise) { _ in .unary(.negate) }
+            return OpDefinition("-", .prefix("-"), [.tensor("x")], word: "negate", flags: .elementwise,
+                                type: sameType, vjp: vjp) { _ in .unary(.negate) }
         case .leakyRelu:
-            return OpDefinition(rule.name, [.tensor("x"), OpParameter("alpha", .number, .number(0.01))], flags: .elementwise) { a in
+            return OpDefinition(rule.name, [.tensor("x"), OpParameter("alpha", .number, .number(0.01))], flags: .elementwise,
+                                type: sameType, vjp: vjp) { a in
                 .unary(.leakyRelu(alpha: a.number("alpha")))
             }
         default:
-            return OpDefinition(rule.name, [.tensor("x")], flags: .elementwise, gradientInputs: gradient) { _ in .unary(u) }
+            return OpDefinition(rule.name, [.tensor("x")], flags: .elementwise, gradientInputs: gradient,
+                                type: sameType, vjp: vjp) { _ in .unary(u) }
         }
     }
 

@@ -106,12 +106,21 @@ extension Shape {
 /// nor printed by the generic printer (its body is printed as a fn: Printer+Scan); the
 /// definitions give their names, attributes (summaries, C comments) and gradient flags.
 enum LoopOps {
+    /// Its value is its first result. Its gradient is a reverse scan of the body's VJP, made
+    /// for all its results at once by the autodiff pass (Autodiff/ScanRule.swift).
     static let scan = OpDefinition("scan", .leaf, [
         OpParameter("carries", .int), OpParameter("sequences", .int),
         OpParameter("axis", .int), OpParameter("reverse", .bool, .bool(false)),
-    ]) { _ in preconditionFailure("a scan is lowered from its fn (Lowering+Scan)") }
+    ], variadic: true, type: { q throws(ShapeError) in
+        guard case .scan(let spec) = q.op else { preconditionFailure("\(q.op) is not a scan") }
+        guard let first = try spec.resultTypes(q.inputs).first else { throw ShapeError("a scan body has no output") }
+        return first
+    }) { _ in preconditionFailure("a scan is lowered from its fn (Lowering+Scan)") }
 
-    static let scanResult = OpDefinition("scan_result", .leaf, [OpParameter("result", .int)]) { _ in
+    static let scanResult = OpDefinition("scan_result", .leaf, [OpParameter("result", .int)], variadic: true,
+                                         type: { _ throws(ShapeError) in
+        throw ShapeError("the type of a scan result is its scan's, not inferred (Graph.addScanResult)")
+    }) { _ in
         preconditionFailure("scan results are made with their scan")
     }
 

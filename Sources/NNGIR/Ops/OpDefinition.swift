@@ -32,25 +32,40 @@ public struct OpDefinition: Sendable {
     public let parameters: [OpParameter]
     public let flags: OpFlags
     public let gradientInputs: GradientInputs
+    /// The result type from the operands' types and the attributes (`inferType`), with the
+    /// element types and the number of operands already checked.
+    let type: TypeRule
+    /// The contribution of the adjoint to one differentiable operand (`differentiate`); nil
+    /// when no gradient flows (or, for `scan`, when the pass handles it: Autodiff/ScanRule).
+    let vjp: VJPRule?
     /// The operation from its attribute values (already checked and normalised by lowering).
     let build: @Sendable (Attributes) -> Op
+    /// The number of operands, when it is fixed: one per tensor parameter. `concat` takes a
+    /// list, and a `variadic` operation's rule checks its operands itself.
+    let arity: Int?
 
     init(_ name: String, _ syntax: Syntax, _ parameters: [OpParameter], word: String? = nil, flags: OpFlags = [],
-         gradientInputs: GradientInputs = .all, build: @escaping @Sendable (Attributes) -> Op) {
+         gradientInputs: GradientInputs = .all, variadic: Bool = false, type: @escaping TypeRule, vjp: VJPRule? = nil,
+         build: @escaping @Sendable (Attributes) -> Op) {
+        let fixed = !variadic && !parameters.contains { $0.kind == .tensors }
+        self.arity = fixed ? parameters.filter { $0.kind == .tensor }.count : nil
         self.name = name
         self.word = word ?? name
         self.syntax = syntax
         self.parameters = parameters
         self.flags = flags
         self.gradientInputs = gradientInputs
+        self.type = type
+        self.vjp = vjp
         self.build = build
     }
 
     /// An operation called by name.
-    init(_ name: String, _ parameters: [OpParameter], flags: OpFlags = [],
-         gradientInputs: GradientInputs = .all, build: @escaping @Sendable (Attributes) -> Op) {
-        self.init(name, .call, parameters, flags: flags, gradientInputs: gradientInputs, build: build)
+    init(_ name: String, _ parameters: [OpParameter], flags: OpFlags = [], gradientInputs: GradientInputs = .all,
+         type: @escaping TypeRule, vjp: VJPRule? = nil, build: @escaping @Sendable (Attributes) -> Op) {
+        self.init(name, .call, parameters, flags: flags, gradientInputs: gradientInputs, type: type, vjp: vjp, build: build)
     }
+
 
     /// The number of leading parameters a call must give.
     public var requiredCount: Int { parameters.prefix { $0.defaultValue == .required }.count }
@@ -216,9 +231,23 @@ public let operationNames: Set<String> = Set(OpRegistry.callable.keys).union(["g
 
 /// Declarations and constants.
 enum LeafOps {
-    static let input = OpDefinition("input", .leaf, []) { _ in preconditionFailure("inputs are declared") }
-    static let param = OpDefinition("param", .leaf, []) { _ in preconditionFailure("params are declared") }
-    static let constant = OpDefinition("constant", .leaf, []) { _ in preconditionFailure("constants are literals") }
+    static let input = OpDefinition("input", .leaf, [], type: { q throws(ShapeError) in
+        guard case .input(let name) = q.op else { preconditionFailure() }
+        throw ShapeError("the type of input '\(name)' is declared, not inferred")
+    }) { _ in preconditionFailure("inputs are declared") }
+
+    static let param = OpDefinition("param", .leaf, [], type: { q throws(ShapeError) in
+        guard case .param(let name, _) = q.op else { preconditionFailure() }
+        throw ShapeError("the type of parameter '\(name)' is declared, not inferred")
+    }) { _ in preconditionFailure("params are declared") }
+
+    static let constant = OpDefinition("constant", .leaf, [], type: { q throws(ShapeError) in
+        guard case .constant(let values) = q.op else { preconditionFailure() }
+        guard values.count == 1 else {
+            throw ShapeError("the shape of a constant of \(values.count) values is declared, not inferred")
+        }
+        return q.result(.scalar)
+    }) { _ in preconditionFailure("constants are literals") }
     static let all = [input, param, constant]
 }
 

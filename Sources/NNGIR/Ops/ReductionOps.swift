@@ -8,22 +8,76 @@ enum ReductionOps {
         var t: [ReduceOp: OpDefinition] = [:]
         for r in ReduceOp.allCases {
             t[r] = OpDefinition(r.rawValue, [.tensor("x"), OpParameter("axes", .axes, .allAxes),
-                                             OpParameter("keepdims", .bool, .bool(false), printing: .unlessDefault)]) { a in
+                                             OpParameter("keepdims", .bool, .bool(false), printing: .unlessDefault)],
+                                type: { q throws(ShapeError) in try reducedType(q) }, vjp: { b, q throws(DiagnosticsError) in try reduceVJP(r, &b, q) }) { a in
                 .reduce(r, axes: a.ints("axes"), keepdims: a.bool("keepdims"))
             }
         }
         return t
     }()
 
-    static let softmax = OpDefinition("softmax", [.tensor("x"), OpParameter("axis", .axis, .int(-1))]) { a in
+    /// x's shape without `axes` (or with them of size 1, `keepdims`).
+    private static func reducedType(_ q: TypeQuery) throws(ShapeError) -> TensorType {
+        let axes = q.ints("axes"), keepdims = q.bool("keepdims")
+        try checkAxes(axes, of: q.inputs[0], op: q.name)
+        var dims: [Dim] = []
+        for (i, d) in q.shapes[0].dims.enumerated() {
+            if axes.contains(i) { if keepdims { dims.append(1) } } else { dims.append(d) }
+        }
+        return q.result(Shape(dims))
+    }
+
+    private static func reduceVJP(_ r: ReduceOp, _ b: inout GradBuilder, _ q: VJPQuery) throws(DiagnosticsError) -> NodeID? {
+        let x = q.inputs[0], axes = q.ints("axes")
+        let sx = b.shape(x)
+        let gb = try b.unreduce(q.g, from: sx, axes: axes)                 // g broadcast back
+        switch r {
+        case .sum:
+            return gb
+        case .mean:
+            return try b.div(gb, b.count(sx, axes: axes))
+        case .max:                                                          // to the first maximum
+            return try b.mul(gb, b.op(.argmaxMask(axes: axes), x))
+        case .logsumexp:
+            // g · softmax(x) over the axes: the softmax op for one axis (most accurate),
+            // else exp(x − y) with y broadcast back.
+            if axes.count == 1 { return try b.mul(gb, b.op(.softmax(axis: axes[0]), x)) }
+            let yb = try b.unreduce(q.y, from: sx, axes: axes)
+            return try b.mul(gb, b.unary(.exp, b.sub(x, yb)))
+        }
+    }
+
+    /// x's type, with `axis` checked.
+    private static let alongAxis: TypeRule = { q throws(ShapeError) in
+        try checkAxis(q.int("axis"), of: q.inputs[0], op: q.name)
+        return q.inputs[0]
+    }
+
+    /// y · (g − Σ_axis g·y)
+    static let softmax = OpDefinition("softmax", [.tensor("x"), OpParameter("axis", .axis, .int(-1))], type: alongAxis,
+                                      vjp: { b, q throws(DiagnosticsError) in
+        let s = try b.op(.reduce(.sum, axes: [q.int("axis")], keepdims: true), b.mul(q.g, q.y))
+        return try b.mul(q.y, b.sub(q.g, s))
+    }) { a in
         .softmax(axis: a.int("axis"))
     }
-    static let logSoftmax = OpDefinition("log_softmax", [.tensor("x"), OpParameter("axis", .axis, .int(-1))]) { a in
+
+    /// g − softmax(x) · Σ_axis g
+    static let logSoftmax = OpDefinition("log_softmax", [.tensor("x"), OpParameter("axis", .axis, .int(-1))], type: alongAxis,
+                                         vjp: { b, q throws(DiagnosticsError) in
+        let axis = q.int("axis")
+        let s = try b.op(.reduce(.sum, axes: [axis], keepdims: true), q.g)
+        return try b.sub(q.g, b.mul(b.op(.softmax(axis: axis), q.inputs[0]), s))
+    }) { a in
         .logSoftmax(axis: a.int("axis"))
     }
+
     /// 1 at the first maximal element over `axes` (row-major order), 0 elsewhere (max's gradient).
     static let argmaxMask = OpDefinition("argmax_mask", [.tensor("x"), OpParameter("axes", .axes, .allAxes)],
-                                         gradientInputs: .none) { a in
+                                         gradientInputs: .none, type: { q throws(ShapeError) in
+        try checkAxes(q.ints("axes"), of: q.inputs[0], op: q.name)
+        return q.inputs[0]
+    }) { a in
         .argmaxMask(axes: a.ints("axes"))
     }
 
