@@ -216,7 +216,7 @@ public struct Interpreter: Sendable {
             return try Convolution.conv2d(a[0], a[1], stride: stride, padding: padding)
         case .pool(let kind, let size, let stride):
             try arity(1)
-            return try Convolution.pool(kind, a[0], size: size, stride: stride)
+            return try Pooling.pool(kind, a[0], size: size, stride: stride)
         case .dropout(let p, let stream):
             try arity(1)
             return RandomOps.dropout(a[0], p: p, stream: stream, seed: options.seed, step: options.step, training: options.training,
@@ -230,22 +230,22 @@ public struct Interpreter: Sendable {
             return a[0]
         case .argmaxMask(let axes):
             try arity(1)
-            return GradientKernels.argmaxMask(a[0], axes: axes)
+            return Reductions.argmaxMask(a[0], axes: axes)
         case .conv2dGradInput(let s, let p, _, _):
             try arity(2)
-            return try GradientKernels.conv2dGradInput(a[0], a[1], stride: s, padding: p, shape: shape)
+            return try Convolution.conv2dGradInput(a[0], a[1], stride: s, padding: p, shape: shape)
         case .conv2dGradWeight(let s, let p, _, _):
             try arity(2)
-            return try GradientKernels.conv2dGradWeight(a[0], a[1], stride: s, padding: p, shape: shape)
+            return try Convolution.conv2dGradWeight(a[0], a[1], stride: s, padding: p, shape: shape)
         case .maxPoolGrad(let size, let s):
             try arity(2)
-            return try GradientKernels.maxPool(a[0], a[1], size: size, stride: s, scatter: true, shape: shape)
+            return try Pooling.maxPool(a[0], a[1], size: size, stride: s, scatter: true, shape: shape)
         case .maxPoolSelect(let size, let s):
             try arity(2)
-            return try GradientKernels.maxPool(a[0], a[1], size: size, stride: s, scatter: false, shape: shape)
+            return try Pooling.maxPool(a[0], a[1], size: size, stride: s, scatter: false, shape: shape)
         case .avgPoolGrad(let size, let s, _, _):
             try arity(1)
-            return try GradientKernels.avgPoolGrad(a[0], size: size, stride: s, shape: shape)
+            return try Pooling.avgPoolGrad(a[0], size: size, stride: s, shape: shape)
         case .scan, .scanResult:
             // Several results: `evaluateBuffers` runs loops (ScanLoop) and keeps their results.
             throw KernelError("internal error: \(node.op.sourceName) is evaluated with its results")

@@ -2,7 +2,7 @@ import NNGCore
 import NNGIR
 
 // The losses and accuracy, written with ONNX operators as the language defines them
-// (docs/language.md; Sources/NNGRuntime/Losses.swift). Each is a scalar mean.
+// (docs/language.md; Sources/NNGRuntime/Kernels/LossKernels.swift). Each is a scalar mean.
 
 extension ONNXNodeContext {
     func loss(_ op: LossOp, _ b: inout ONNXGraphBuilder) -> String {

@@ -69,7 +69,7 @@ final class CCodeGenerator {
     /// C library (`nngc export --format c`, CLibraryExporter).
     let style: CSourceStyle
     /// Prefix of every generated name: "" for the graph, `s<id>_` (after its graph's prefix)
-    /// for the body of scan node `id`, whose definitions share the translation unit (CScan.swift).
+    /// for the body of scan node `id`, whose definitions share the translation unit (Kernels/LoopKernels.swift).
     let prefix: String
     /// The generator of each scan node's body, prepared before the arena is planned.
     var loops: [Int: CCodeGenerator] = [:]
@@ -159,7 +159,7 @@ final class CCodeGenerator {
             let op = graph.nodes[i].op
             switch op {
             case .input, .param: continue
-            case .scanResult: continue  // written by its scan's kernel (CScan.swift)
+            case .scanResult: continue  // written by its scan's kernel (Kernels/LoopKernels.swift)
             case .constant:
                 // A constant that is (the storage of) an output is copied into its slot.
                 if graph.outputs.contains(where: { root[$0.node] == i }) { out.append(i) }
