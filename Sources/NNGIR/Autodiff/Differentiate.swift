@@ -197,7 +197,8 @@ struct ReverseMode {
     /// The contribution of node `i` (adjoint `g`) to its operand `k`, of that operand's type;
     /// nil when it is structurally zero. Each operation's rule is in its definition (Ops/).
     mutating func vjp(_ i: NodeID, _ node: Node, _ g: NodeID, _ k: Int) throws(DiagnosticsError) -> NodeID? {
-        guard let rule = node.op.definition.vjp else { return nil }
-        return try rule(&b, VJPQuery(node: node, y: i, g: g, k: k, attributes: node.op.attributes))
+        let (definition, values) = node.op.form
+        guard let rule = definition.vjp else { return nil }
+        return try rule(&b, VJPQuery(node: node, y: i, g: g, k: k, attributes: Attributes(definition, values)))
     }
 }

@@ -4,9 +4,10 @@ import NNGCore
 /// parameters (in positional order, with their kinds and defaults) and its flags. Lowering
 /// (argument matching, defaults, attribute checks), the printer, diagnostics (`sourceName`)
 /// and the C backend's comments all read these definitions instead of switching over `Op`.
+/// A class: every phase asks a node for its definition, and passing one around is one reference.
 /// Each family of operations has its file in this folder; `Op.form` (Op.swift) maps an `Op`
 /// back to its definition and attribute values.
-public struct OpDefinition: Sendable {
+public final class OpDefinition: Sendable {
     public enum Syntax: Sendable, Equatable {
         /// `name(args)`: callable by name.
         case call
@@ -49,6 +50,8 @@ public struct OpDefinition: Sendable {
          build: @escaping @Sendable (Attributes) -> Op) {
         let fixed = !variadic && !parameters.contains { $0.kind == .tensors }
         self.arity = fixed ? parameters.filter { $0.kind == .tensor }.count : nil
+        self.attributeParameters = parameters.filter { !$0.kind.isTensor }
+        self.attributeNames = attributeParameters.map(\.name)
         self.name = name
         self.word = word ?? name
         self.syntax = syntax
@@ -61,7 +64,7 @@ public struct OpDefinition: Sendable {
     }
 
     /// An operation called by name.
-    init(_ name: String, _ parameters: [OpParameter], flags: OpFlags = [], gradientInputs: GradientInputs = .all,
+    convenience init(_ name: String, _ parameters: [OpParameter], flags: OpFlags = [], gradientInputs: GradientInputs = .all,
          type: @escaping TypeRule, vjp: VJPRule? = nil, build: @escaping @Sendable (Attributes) -> Op) {
         self.init(name, .call, parameters, flags: flags, gradientInputs: gradientInputs, type: type, vjp: vjp, build: build)
     }
@@ -72,7 +75,9 @@ public struct OpDefinition: Sendable {
 
     /// The parameters that are attributes (not tensors), in order: `Op.form` lists their values
     /// in this order.
-    public var attributeParameters: [OpParameter] { parameters.filter { !$0.kind.isTensor } }
+    public let attributeParameters: [OpParameter]
+    /// Their names (`Attributes` of an `Op` share this array).
+    let attributeNames: [String]
 }
 
 public struct OpFlags: OptionSet, Sendable {
@@ -176,34 +181,54 @@ public enum AttributeValue: Hashable, Sendable {
 }
 
 /// The attribute values of one call, by parameter name, as lowering resolved them.
+///
+/// A few pairs searched in order, not a dictionary: type rules and VJPs read them for every node
+/// a graph gets, and an operation has at most four.
 public struct Attributes: Sendable {
-    var values: [String: AttributeValue] = [:]
+    // Parallel arrays; from a definition, `names` is the definition's own (nothing is allocated).
+    private var names: [String] = []
+    private var values: [AttributeValue] = []
+
+    init() {}
+
+    /// The values of `definition`'s attribute parameters, in their order (`Op.form`).
+    init(_ definition: OpDefinition, _ values: [AttributeValue]) {
+        names = definition.attributeNames
+        self.values = values
+    }
 
     subscript(_ name: String) -> AttributeValue? {
-        get { values[name] }
-        set { values[name] = newValue }
+        get { names.firstIndex(of: name).map { values[$0] } }
+        set {
+            switch (names.firstIndex(of: name), newValue) {
+            case (let i?, let v?): values[i] = v
+            case (let i?, nil): names.remove(at: i); values.remove(at: i)
+            case (nil, let v?): names.append(name); values.append(v)
+            case (nil, nil): break
+            }
+        }
     }
 
     // A definition asks only for the attributes it declares, which lowering always resolves:
     // a missing or mistyped one is a bug in the definition.
     func int(_ n: String) -> Int {
-        guard case .int(let v) = values[n] else { preconditionFailure("attribute '\(n)' is not an integer") }
+        guard case .int(let v) = self[n] else { preconditionFailure("attribute '\(n)' is not an integer") }
         return v
     }
     func number(_ n: String) -> Double {
-        guard case .number(let v) = values[n] else { preconditionFailure("attribute '\(n)' is not a number") }
+        guard case .number(let v) = self[n] else { preconditionFailure("attribute '\(n)' is not a number") }
         return v
     }
     func bool(_ n: String) -> Bool {
-        guard case .bool(let v) = values[n] else { preconditionFailure("attribute '\(n)' is not a boolean") }
+        guard case .bool(let v) = self[n] else { preconditionFailure("attribute '\(n)' is not a boolean") }
         return v
     }
     func ints(_ n: String) -> [Int] {
-        guard case .ints(let v) = values[n] else { preconditionFailure("attribute '\(n)' is not a list of integers") }
+        guard case .ints(let v) = self[n] else { preconditionFailure("attribute '\(n)' is not a list of integers") }
         return v
     }
     func dims(_ n: String) -> [Dim] {
-        guard case .dims(let v) = values[n] else { preconditionFailure("attribute '\(n)' is not a shape") }
+        guard case .dims(let v) = self[n] else { preconditionFailure("attribute '\(n)' is not a shape") }
         return v
     }
     func stream(_ n: String = "stream") -> UInt64 { UInt64(int(n)) }

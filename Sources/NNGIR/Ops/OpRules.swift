@@ -42,16 +42,6 @@ struct VJPQuery {
     func bool(_ n: String) -> Bool { attributes.bool(n) }
 }
 
-extension Op {
-    /// The attribute values by parameter name.
-    var attributes: Attributes {
-        let (d, values) = form
-        var a = Attributes()
-        for (p, v) in zip(d.attributeParameters, values) { a[p.name] = v }
-        return a
-    }
-}
-
 /// The type of `op` applied to tensors of the types `inputs`, in a graph of element type `dtype`:
 /// the element types and the operand count are checked here, the rest by the operation's rule.
 ///
@@ -62,9 +52,9 @@ public func inferType(of op: Op, inputs: [TensorType], dtype: DType) throws(Shap
     for t in inputs where t.dtype != dtype {
         throw ShapeError("'\(op.sourceName)' mixes element types: \(t.dtype) in a \(dtype) graph")
     }
-    let definition = op.definition
+    let (definition, values) = op.form
     if let n = definition.arity, inputs.count != n {
-        throw ShapeError("'\(op.sourceName)' takes \(n) input\(n == 1 ? "" : "s"), got \(inputs.count)")
+        throw ShapeError("'\(definition.name)' takes \(n) input\(n == 1 ? "" : "s"), got \(inputs.count)")
     }
-    return try definition.type(TypeQuery(op: op, inputs: inputs, dtype: dtype, attributes: op.attributes))
+    return try definition.type(TypeQuery(op: op, inputs: inputs, dtype: dtype, attributes: Attributes(definition, values)))
 }
