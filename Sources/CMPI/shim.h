@@ -37,6 +37,18 @@ static inline int nngc_mpi_allreduce_sum_f32(float* buffer, int count) {
     return MPI_Allreduce(MPI_IN_PLACE, buffer, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
 }
 
+/// Every rank's `mine` into `all` (one int per rank, in rank order).
+static inline int nngc_mpi_allgather_int(int mine, int* all) {
+    return MPI_Allgather(&mine, 1, MPI_INT, all, 1, MPI_INT, MPI_COMM_WORLD);
+}
+
+/// Every rank's `count` doubles concatenated in rank order into `all` (rank r's at
+/// `displacements[r]`, `counts[r]` of them).
+static inline int nngc_mpi_allgatherv_f64(const double* mine, int count, double* all,
+                                          const int* counts, const int* displacements) {
+    return MPI_Allgatherv(mine, count, MPI_DOUBLE, all, counts, displacements, MPI_DOUBLE, MPI_COMM_WORLD);
+}
+
 /// Rank 0's `count` bytes to every rank.
 static inline int nngc_mpi_broadcast_bytes(void* buffer, int count) {
     return MPI_Bcast(buffer, count, MPI_BYTE, 0, MPI_COMM_WORLD);

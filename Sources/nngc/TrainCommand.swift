@@ -61,7 +61,7 @@ struct TrainCommand: ParsableCommand {
         let progress = TrainingProgress(format: format, graph: graph.name)
         do {
             if leader { progress.note("loading data…") }
-            let data = try DataLoader(nngFile: file).loadAll(config, graph: graph)
+            let data = try DataLoader(nngFile: file, job: job).loadAll(config, graph: graph)
             let checkpoint = try resume.map { dir throws(DiagnosticsError) in
                 try RunFolder(path: dir, report: config.report, hasValidation: config.validation != nil)
                     .loadCheckpoint(graph: graph, optimizer: config.optimizer)

@@ -10,6 +10,55 @@ public let npySupportedDTypes = ["<f4", "<f8", "<i4", "<i8", "|u1"]
 /// u1; C order). A NaN or infinity is refused unless `allowNonFinite` (the source's
 /// `allow_nonfinite = true`).
 public func parseNPY(_ bytes: [UInt8], path: String, allowNonFinite: Bool = false) throws(DataError) -> Tensor {
+    try npyLayout(bytes, path: path).tensor(from: bytes, path: path, allowNonFinite: allowNonFinite)
+}
+
+/// Parses an IDX file: two zero bytes, a type byte (0x08 u8, 0x09 i8, 0x0B i16, 0x0C i32,
+/// 0x0D f32, 0x0E f64), the rank, big-endian u32 dimensions, then big-endian data. A NaN or
+/// infinity is refused unless `allowNonFinite`.
+public func parseIDX(_ bytes: [UInt8], path: String, allowNonFinite: Bool = false) throws(DataError) -> Tensor {
+    try idxLayout(bytes, path: path).tensor(from: bytes, path: path, allowNonFinite: allowNonFinite)
+}
+
+/// Where the elements of an array file are, read from its header: the shape, the element size,
+/// the offset of the data and how to decode elements. Reading a whole file and reading one block
+/// of its rows (a rank's share, ArrayBlockReader) both go through it.
+struct ArrayLayout {
+    let shape: [Int]
+    let itemSize: Int
+    let dataStart: Int
+    /// `count` elements decoded from `raw` starting at byte `base`.
+    let decode: (_ raw: UnsafeRawBufferPointer, _ base: Int, _ count: Int) -> [Double]
+
+    var count: Int { shape.reduce(1, *) }
+    /// Elements per sample (per index of the first axis).
+    var rowElements: Int { shape.dropFirst().reduce(1, *) }
+
+    /// The data must be exactly as long as the header declares.
+    func checkLength(fileSize: Int, path: String) throws(DataError) {
+        try checkDataLength(needed: count * itemSize, available: fileSize - dataStart, path: path)
+    }
+
+    /// The whole array, from the whole file's bytes.
+    func tensor(from bytes: [UInt8], path: String, allowNonFinite: Bool) throws(DataError) -> Tensor {
+        try checkLength(fileSize: bytes.count, path: path)
+        let values = bytes.withUnsafeBytes { decode($0, dataStart, count) }
+        if !allowNonFinite { try checkFinite(values, shape: shape, path: path) }
+        return Tensor(shape: shape, values: values, dtype: .f64)
+    }
+
+    /// Rows `rows` of the array, from the bytes of exactly those rows; a non-finite element is
+    /// named by its index in the whole array.
+    func block(_ rows: Range<Int>, from bytes: [UInt8], path: String, allowNonFinite: Bool) throws(DataError) -> Tensor {
+        let n = rows.count * rowElements
+        let values = bytes.withUnsafeBytes { decode($0, 0, n) }
+        if !allowNonFinite { try checkFinite(values, shape: shape, path: path, offset: rows.lowerBound * rowElements) }
+        return Tensor(shape: [rows.count] + shape.dropFirst(), values: values, dtype: .f64)
+    }
+}
+
+/// The layout of a .npy file from its first bytes (at least its header).
+func npyLayout(_ bytes: [UInt8], path: String) throws(DataError) -> ArrayLayout {
     let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
     guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
         throw DataError("\(path): not a NumPy .npy file (bad magic)")
@@ -55,19 +104,9 @@ public func parseNPY(_ bytes: [UInt8], path: String, allowNonFinite: Bool = fals
         throw DataError("\(path): the array is in Fortran order; save it in C order (numpy.ascontiguousarray)")
     }
     guard shape.allSatisfy({ $0 >= 0 }) else { throw DataError("\(path): bad shape in the .npy header") }
-    var count = 1
-    for d in shape {
-        let (m, overflow) = count.multipliedReportingOverflow(by: d)
-        guard !overflow, m <= Int(Int32.max) else { throw DataError("\(path): the array is too large") }
-        count = m
-    }
-    let dataStart = headerStart + headerLength
-    let needed = count * itemSize
-    let available = bytes.count - dataStart
-    try checkDataLength(needed: needed, available: available, path: path)
-    var values = [Double](repeating: 0, count: count)
-    bytes.withUnsafeBytes { raw in
-        let base = dataStart
+    try checkElementCount(shape, path: path)
+    return ArrayLayout(shape: shape, itemSize: itemSize, dataStart: headerStart + headerLength) { raw, base, count in
+        var values = [Double](repeating: 0, count: count)
         switch descr {
         case "<f4": for i in 0..<count { values[i] = Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: base + 4 * i, as: UInt32.self)))) }
         case "<f8": for i in 0..<count { values[i] = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: base + 8 * i, as: UInt64.self))) }
@@ -75,15 +114,12 @@ public func parseNPY(_ bytes: [UInt8], path: String, allowNonFinite: Bool = fals
         case "<i8": for i in 0..<count { values[i] = Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: base + 8 * i, as: Int64.self))) }
         default: for i in 0..<count { values[i] = Double(raw[base + i]) }
         }
+        return values
     }
-    if !allowNonFinite { try checkFinite(values, shape: shape, path: path) }
-    return Tensor(shape: shape, values: values, dtype: .f64)
 }
 
-/// Parses an IDX file: two zero bytes, a type byte (0x08 u8, 0x09 i8, 0x0B i16, 0x0C i32,
-/// 0x0D f32, 0x0E f64), the rank, big-endian u32 dimensions, then big-endian data. A NaN or
-/// infinity is refused unless `allowNonFinite`.
-public func parseIDX(_ bytes: [UInt8], path: String, allowNonFinite: Bool = false) throws(DataError) -> Tensor {
+/// The layout of an IDX file from its first bytes (at least its header).
+func idxLayout(_ bytes: [UInt8], path: String) throws(DataError) -> ArrayLayout {
     guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0 else {
         let shown = bytes.prefix(4).map { String($0, radix: 16).leftPadded(2) }.joined()
         throw DataError("\(path): not an IDX file (bad magic 0x\(shown))")
@@ -100,22 +136,10 @@ public func parseIDX(_ bytes: [UInt8], path: String, allowNonFinite: Bool = fals
     let rank = Int(bytes[3])
     guard rank >= 1 else { throw DataError("\(path): an IDX file of rank 0 has no sample axis") }
     guard bytes.count >= 4 + 4 * rank else { throw DataError("\(path): the file is truncated in its header") }
-    var shape: [Int] = []
-    var count = 1
-    for k in 0..<rank {
-        let d = Int(readBE32(bytes, 4 + 4 * k))
-        shape.append(d)
-        let (m, overflow) = count.multipliedReportingOverflow(by: d)
-        guard !overflow, m <= Int(Int32.max) else { throw DataError("\(path): the array is too large") }
-        count = m
-    }
-    let dataStart = 4 + 4 * rank
-    let needed = count * itemSize
-    let available = bytes.count - dataStart
-    try checkDataLength(needed: needed, available: available, path: path)
-    var values = [Double](repeating: 0, count: count)
-    bytes.withUnsafeBytes { raw in
-        let b = dataStart
+    let shape = (0..<rank).map { Int(readBE32(bytes, 4 + 4 * $0)) }
+    try checkElementCount(shape, path: path)
+    return ArrayLayout(shape: shape, itemSize: itemSize, dataStart: 4 + 4 * rank) { raw, b, count in
+        var values = [Double](repeating: 0, count: count)
         switch type {
         case 0x08: for i in 0..<count { values[i] = Double(raw[b + i]) }
         case 0x09: for i in 0..<count { values[i] = Double(Int8(bitPattern: raw[b + i])) }
@@ -124,9 +148,18 @@ public func parseIDX(_ bytes: [UInt8], path: String, allowNonFinite: Bool = fals
         case 0x0D: for i in 0..<count { values[i] = Double(Float(bitPattern: UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: b + 4 * i, as: UInt32.self)))) }
         default: for i in 0..<count { values[i] = Double(bitPattern: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: b + 8 * i, as: UInt64.self))) }
         }
+        return values
     }
-    if !allowNonFinite { try checkFinite(values, shape: shape, path: path) }
-    return Tensor(shape: shape, values: values, dtype: .f64)
+}
+
+/// Element counts beyond Int32.max are refused (tensors index with 32-bit counts in places).
+private func checkElementCount(_ shape: [Int], path: String) throws(DataError) {
+    var count = 1
+    for d in shape {
+        let (m, overflow) = count.multipliedReportingOverflow(by: d)
+        guard !overflow, m <= Int(Int32.max) else { throw DataError("\(path): the array is too large") }
+        count = m
+    }
 }
 
 /// The data must be exactly as long as the header declares: missing bytes mean a truncated
@@ -143,11 +176,12 @@ private func checkDataLength(needed: Int, available: Int, path: String) throws(D
 
 /// Refuses a NaN or an infinity, naming the first one by its flat and its full index: training
 /// on it would only fail later, with a NaN loss that names neither file nor element.
-private func checkFinite(_ values: [Double], shape: [Int], path: String) throws(DataError) {
-    guard let i = values.firstIndex(where: { !$0.isFinite }) else { return }
+private func checkFinite(_ values: [Double], shape: [Int], path: String, offset: Int = 0) throws(DataError) {
+    guard let k = values.firstIndex(where: { !$0.isFinite }) else { return }
+    let i = offset + k
     var index: [Int] = [], rest = i
     for d in shape.reversed() { index.append(d > 0 ? rest % d : 0); rest /= max(d, 1) }
-    let value = values[i].isNaN ? "NaN" : values[i] > 0 ? "inf" : "-inf"
+    let value = values[k].isNaN ? "NaN" : values[k] > 0 ? "inf" : "-inf"
     throw DataError("\(path): element \(i) (index [\(index.reversed().map(String.init).joined(separator: ", "))]) is \(value); data must be finite (allow_nonfinite = true accepts it)")
 }
 

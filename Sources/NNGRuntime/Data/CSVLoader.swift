@@ -15,8 +15,12 @@ import NNGTrain
 /// - Every selected cell must be a finite number (`nan`, `inf` and `1e999` are refused) unless
 ///   `allowNonFinite` (the source's `allow_nonfinite = true`).
 /// Errors name the file, the line and the column (`data.csv:4:3: 'abc' is not a number (column 1)`).
+///
+/// `block`: only the data rows of the range it gives for the file's row count are parsed and
+/// returned (a rank's share, DataLoader); errors still name the line in the whole file.
 public func parseCSV(_ bytes: [UInt8], path: String, columns: [String: [Int]], header: CSVHeader,
-                     flat: Set<String> = [], allowNonFinite: Bool = false) throws(DataError) -> [String: Tensor] {
+                     flat: Set<String> = [], allowNonFinite: Bool = false,
+                     block: ((Int) -> Range<Int>)? = nil) throws(DataError) -> [String: Tensor] {
     // Split into lines: (1-based line number, byte range without the line end).
     var lines: [(number: Int, start: Int, end: Int)] = []
     var lineStart = 0
@@ -51,8 +55,9 @@ public func parseCSV(_ bytes: [UInt8], path: String, columns: [String: [Int]], h
             throw DataError("'\(name)' takes one column as [N] (its input has rank 1), got \(cols.count) columns")
         }
     }
-    let rows = hasHeader ? Array(lines.dropFirst()) : lines
-    guard !rows.isEmpty else { throw DataError("\(path): no data rows after the header") }
+    let allRows = hasHeader ? Array(lines.dropFirst()) : lines
+    guard !allRows.isEmpty else { throw DataError("\(path): no data rows after the header") }
+    let rows = block.map { Array(allRows[$0(allRows.count)]) } ?? allRows
 
     // The columns needed, each read once.
     let needed = Array(Set(columns.values.flatMap { $0 })).sorted()

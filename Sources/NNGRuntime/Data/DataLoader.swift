@@ -13,18 +13,25 @@ import NNGTrain
 /// - Values are converted to the graph's element type.
 /// Errors are diagnostics at the source (or the binding) in the .nng file; their message
 /// names the data file, line and column where there is one.
-public struct DataLoader: Sendable {
+public struct DataLoader: @unchecked Sendable {
     public var baseDirectory: String
+    /// In data-parallel training: each rank reads or generates its block of every source, and
+    /// the blocks are gathered (Distributed/RankLocalData.swift). nil: one process reads all.
+    public var job: DataParallel?
 
-    public init(baseDirectory: String) {
+    public init(baseDirectory: String, job: DataParallel? = nil) {
         self.baseDirectory = baseDirectory
+        self.job = job
     }
 
     /// The loader for sources written in `nngFile` (paths relative to its folder).
-    public init(nngFile path: String) {
+    public init(nngFile path: String, job: DataParallel? = nil) {
         let dir = (path as NSString).deletingLastPathComponent
-        self.init(baseDirectory: dir.isEmpty ? "." : dir)
+        self.init(baseDirectory: dir.isEmpty ? "." : dir, job: job)
     }
+
+    /// The job whose ranks share the reading, when there are several.
+    private var sharing: DataParallel? { job.flatMap { $0.size > 1 ? $0 : nil } }
 
     /// The training, validation and test sets of a train block (fractions held out after a
     /// shuffle seeded by the block's seed).
@@ -122,18 +129,23 @@ public struct DataLoader: Sendable {
     public func loadSource(_ source: DataSource, flat: Set<String> = []) throws(DataError) -> [(String, Tensor)] {
         switch source.kind {
         case .csv(let path, let columns, let header):
+            // The whole file is scanned for its lines; only the rank's rows are parsed.
             let bytes = try read(path)
             let out = try parseCSV(bytes, path: path, columns: columns, header: header, flat: flat,
-                                   allowNonFinite: source.allowsNonFinite)
-            return out.keys.sorted().map { ($0, out[$0]!) }
+                                   allowNonFinite: source.allowsNonFinite, block: sharing.map { job in job.block(of:) })
+            return gathered(out.keys.sorted().map { ($0, out[$0]!) })
         case .npy(let paths):
             var out: [(String, Tensor)] = []
-            for name in paths.keys.sorted() { out.append((name, try parseNPY(try read(paths[name]!), path: paths[name]!, allowNonFinite: source.allowsNonFinite))) }
-            return out
+            for name in paths.keys.sorted() {
+                out.append((name, try readArray(paths[name]!, npyLayout, allowNonFinite: source.allowsNonFinite)))
+            }
+            return gathered(out)
         case .idx(let paths):
             var out: [(String, Tensor)] = []
-            for name in paths.keys.sorted() { out.append((name, try parseIDX(try read(paths[name]!), path: paths[name]!, allowNonFinite: source.allowsNonFinite))) }
-            return out
+            for name in paths.keys.sorted() {
+                out.append((name, try readArray(paths[name]!, idxLayout, allowNonFinite: source.allowsNonFinite)))
+            }
+            return gathered(out)
         case .grid(let grids):
             for name in grids.keys.sorted() {
                 if let refusal = MemoryBudget.refusal("grid '\(name)' of \(grids[name]!.count) points", elements: grids[name]!.count, elementSize: 8) {
@@ -156,22 +168,49 @@ public struct DataLoader: Sendable {
             }
             let what = "ising(L = \(spec.L)) with \(spec.temperatures.count) temperatures of \(spec.samples) samples"
             if let refusal = MemoryBudget.refusal(what, elements: spins ?? -1, elementSize: 8) { throw DataError(refusal) }
-            let data = IsingGenerator(spec).generate()
-            return IsingSpec.provided.map { ($0, data.columns[$0]!) }
+            // Each rank runs the chains of its block of temperatures.
+            let data = IsingGenerator(spec).generate(only: sharing?.block(of: spec.temperatures.count))
+            return gathered(IsingSpec.provided.map { ($0, data.columns[$0]!) })
         }
+    }
+
+    /// An .npy or IDX array: the whole file, or the rank's rows of it.
+    private func readArray(_ path: String, _ layout: ([UInt8], String) throws(DataError) -> ArrayLayout,
+                           allowNonFinite: Bool) throws(DataError) -> Tensor {
+        guard let job = sharing else {
+            let bytes = try read(path)
+            return try layout(bytes, path).tensor(from: bytes, path: path, allowNonFinite: allowNonFinite)
+        }
+        return try ArrayBlockReader(path: path, fullPath: try existingFile(path))
+            .read(format: layout, block: job.block(of:), allowNonFinite: allowNonFinite)
+    }
+
+    /// The ranks' blocks of each column, gathered: the whole columns (unchanged in one process).
+    private func gathered(_ columns: [(String, Tensor)]) -> [(String, Tensor)] {
+        guard let job = sharing else { return columns }
+        return columns.map { ($0.0, job.gatherRows($0.1)) }
     }
 
     /// The bytes of a data file (relative to the base directory).
     public func read(_ path: String) throws(DataError) -> [UInt8] {
+        let full = try existingFile(path)
+        guard let data = FileManager.default.contents(atPath: full) else {
+            throw DataError("\(path): cannot read the file", notes: ["note: looked for \(full)"])
+        }
+        return [UInt8](data)
+    }
+
+    /// The full path of a data file that exists and is not a folder.
+    private func existingFile(_ path: String) throws(DataError) -> String {
         let full = path.hasPrefix("/") ? path : (baseDirectory as NSString).appendingPathComponent(path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else {
             throw DataError("\(path): no such file", notes: ["note: looked for \(full)"])
         }
-        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: full) else {
+        guard !isDirectory.boolValue else {
             throw DataError("\(path): cannot read the file", notes: ["note: looked for \(full)"])
         }
-        return [UInt8](data)
+        return full
     }
 }
 

@@ -19,17 +19,21 @@ public struct IsingGenerator: Sendable {
     public init(_ spec: IsingSpec) { self.spec = spec }
 
     /// `spins` [N, L·L] of ±1, `T` [N, 1] and `ordered` [N, 1] (1 where T < T_c), with
-    /// N = temperatures · samples, temperature-major.
-    public func generate() -> Dataset {
+    /// N = temperatures · samples, temperature-major. `only`: the samples of those temperatures
+    /// alone (a rank's block, DataLoader), the same values as in the whole set.
+    public func generate(only block: Range<Int>? = nil) -> Dataset {
         let spec = spec, sites = spec.L * spec.L, samples = spec.samples
-        let temps = spec.temperatures
+        let block = block ?? spec.temperatures.indices
+        let temps = Array(spec.temperatures[block])
         let n = temps.count * samples
         var spins = [Double](repeating: 0, count: n * sites)
         spins.withUnsafeMutableBufferPointer { out in
             let buffer = UnsafeSendableBuffer(out)
             DispatchQueue.concurrentPerform(iterations: temps.count) { t in
+                // Seeded by the temperature's index in the whole list, whatever the block.
+                let step = UInt64(block.lowerBound + t)
                 var chain = IsingChain(L: spec.L, temperature: temps[t], algorithm: spec.algorithm,
-                                       seed: CounterRandom.bits(seed: spec.seed, step: UInt64(t), stream: CounterRandom.key("ising"), index: 0))
+                                       seed: CounterRandom.bits(seed: spec.seed, step: step, stream: CounterRandom.key("ising"), index: 0))
                 chain.thermalize(sweeps: spec.thermalization)
                 for s in 0..<samples {
                     for _ in 0..<spec.interval { chain.sweep() }

@@ -134,7 +134,7 @@ public final class DataParallel: @unchecked Sendable {
         if Self.current === self { Self.current = nil }
     }
 
-    private func check(_ rc: Int32, _ call: String) {
+    func check(_ rc: Int32, _ call: String) {
         if rc != 0 { abort("\(call) failed with error \(rc)") }
     }
 }
