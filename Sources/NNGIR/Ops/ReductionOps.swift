@@ -9,7 +9,7 @@ enum ReductionOps {
         for r in ReduceOp.allCases {
             t[r] = OpDefinition(r.rawValue, [.tensor("x"), OpParameter("axes", .axes, .allAxes),
                                              OpParameter("keepdims", .bool, .bool(false), printing: .unlessDefault)],
-                                type: { q throws(ShapeError) in try reducedType(q) }, vjp: { b, q throws(DiagnosticsError) in try reduceVJP(r, &b, q) }) { a in
+                                type: { q throws(ShapeError) in try reducedType(q) }, vjp: vjp(of: r)) { a in
                 .reduce(r, axes: a.ints("axes"), keepdims: a.bool("keepdims"))
             }
         }
@@ -27,6 +27,20 @@ enum ReductionOps {
         return q.result(Shape(dims))
     }
 
+    /// `mean` is a composite, sum / count: its VJP is derived from that (Autodiff/CompositeRule);
+    /// the others' are written here.
+    private static func vjp(of r: ReduceOp) -> VJPRule {
+        if r == .mean { return derivedVJP(meanDecomposition) }
+        return { b, q throws(DiagnosticsError) in try reduceVJP(r, &b, q) }
+    }
+
+    /// mean(x, axes, keepdims) = sum(x, axes, keepdims) / (the number of elements over the axes).
+    static let meanDecomposition: Decomposition = { b, xs, a throws(DiagnosticsError) in
+        let axes = a.ints("axes")
+        let sum = try b.op(.reduce(.sum, axes: axes, keepdims: a.bool("keepdims")), xs[0])
+        return try b.div(sum, b.count(b.shape(xs[0]), axes: axes))
+    }
+
     private static func reduceVJP(_ r: ReduceOp, _ b: inout GradBuilder, _ q: VJPQuery) throws(DiagnosticsError) -> NodeID? {
         let x = q.inputs[0], axes = q.ints("axes")
         let sx = b.shape(x)
@@ -35,7 +49,7 @@ enum ReductionOps {
         case .sum:
             return gb
         case .mean:
-            return try b.div(gb, b.count(sx, axes: axes))
+            preconditionFailure("mean's VJP is derived from its decomposition")
         case .max:                                                          // to the first maximum
             return try b.mul(gb, b.op(.argmaxMask(axes: axes), x))
         case .logsumexp:
