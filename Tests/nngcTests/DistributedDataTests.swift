@@ -1,4 +1,5 @@
 import Foundation
+import NNGTestSupport
 import Testing
 
 /// Rank-local data (docs/distributed.md, "Data"): under `mpirun` each rank reads only its block
@@ -19,14 +20,9 @@ extension DistributedTrainingTests {
             labels.append(UInt8(fields[8]))
         }
         if let poison { x[poison * 8] = .nan }
-        var npy: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]  // the magic, format version 1.0
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (200, 8), }"
-        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
-        header += "\n"
-        npy += [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)] + Array(header.utf8)
-        for v in x { withUnsafeBytes(of: v.bitPattern.littleEndian) { npy += $0 } }
+        let npy = npyBytes(descr: "<f4", shape: [200, 8], body: littleEndianBytes(x))
         try Data(npy).write(to: URL(fileURLWithPath: dir + "/x.npy"))
-        let idx: [UInt8] = [0, 0, 0x08, 1, 0, 0, 0, 200] + labels
+        let idx = idxBytes(type: 0x08, shape: [200], body: labels)
         try Data(idx).write(to: URL(fileURLWithPath: dir + "/label.idx"))
         let text = try String(contentsOfFile: csvFile, encoding: .utf8)
             .replacingOccurrences(of: #"csv("mlp.csv", x = [0, 1, 2, 3, 4, 5, 6, 7], label = 8, header = false)"#,

@@ -13,7 +13,7 @@ import NNGTrain
 /// - Values are converted to the graph's element type.
 /// Errors are diagnostics at the source (or the binding) in the .nng file; their message
 /// names the data file, line and column where there is one.
-public struct DataLoader: @unchecked Sendable {
+public struct DataLoader: Sendable {
     public var baseDirectory: String
     /// In data-parallel training: each rank reads or generates its block of every source, and
     /// the blocks are gathered (Distributed/RankLocalData.swift). nil: one process reads all.

@@ -4,6 +4,7 @@ import NNGIR
 import NNGTrain
 import NNGLang
 @testable import NNGRuntime
+import NNGTestSupport
 import Testing
 
 private let xorGraph = """

@@ -4,6 +4,7 @@ import NNGIR
 import NNGTrain
 import NNGLang
 @testable import NNGRuntime
+import NNGTestSupport
 import Testing
 
 // Strict data (issue 14): a non-finite value in a data file is refused where it stands (file,
