@@ -1,10 +1,12 @@
+import Foundation
 import NNGCore
-import NNGIR
+@testable import NNGIR
 @testable import NNGRuntime
 import Testing
 
-/// Composite operations (docs/architecture.md, "Composites"): `mean` keeps its fused kernel and
-/// prints as `mean`, but its VJP is derived from its decomposition sum(x) / n.
+/// Composite operations (docs/architecture.md, "Composites"): `mean`, `softmax`, `log_softmax`
+/// and the losses keep their fused kernels and print as their names, but their VJPs are derived
+/// from their decompositions into primitives.
 @Suite struct CompositeTests {
     static let source = """
         graph g {
@@ -42,5 +44,94 @@ import Testing
     /// The second derivative goes through the derived rule too (grad of grad).
     @Test func meanIsDifferentiableTwice() throws {
         try expectGradCheck(weighted("  input a: f64[2, 3]", "grad(sum(mean(a * a, axes = [1]) * mean(a, axes = [1])), a)", shape: "[2, 3]"), lo: -2, hi: 2)
+    }
+
+    /// Every decomposition computes its fused kernel's value (up to rounding): the derived VJP is
+    /// the derivative of the function the kernel computes, not of another one.
+    @Test(arguments: [
+        ("mean", [[2, 3]]), ("softmax", [[2, 3]]), ("log_softmax", [[2, 3]]),
+        ("mse", [[2, 3], [2, 3]]), ("bce", [[2, 3], [2, 3]]), ("bce_logits", [[2, 3], [2, 3]]),
+        ("cross_entropy", [[2, 3], [2, 3]]), ("cross_entropy", [[4], [4]]),
+    ])
+    func decompositionComputesTheKernelsValue(_ name: String, _ shapes: [[Int]]) throws {
+        let types = shapes.map { TensorType(.f64, Shape($0.map { .known($0) })) }
+        var b = GradBuilder(graph: Graph(name: "g", dtype: .f64))
+        let xs = types.enumerated().map { j, t in b.graph.append(Node(op: .input("x\(j)"), inputs: [], type: t)) }
+        let attributes: Attributes, op: Op, decomposition: Decomposition
+        switch name {
+        case "mean": (op, decomposition) = (.reduce(.mean, axes: [1], keepdims: false), ReductionOps.meanDecomposition)
+        case "softmax": (op, decomposition) = (.softmax(axis: 1), ReductionOps.softmaxDecomposition)
+        case "log_softmax": (op, decomposition) = (.logSoftmax(axis: 1), ReductionOps.logSoftmaxDecomposition)
+        default:
+            let l = try #require(LossOp(rawValue: name))
+            (op, decomposition) = (.loss(l), LossOps.decomposition(l))
+        }
+        let form = op.form
+        attributes = Attributes(form.definition, form.attributes)
+        let fused = try b.op(op, xs)
+        let composed = try decomposition(&b, xs, attributes)
+        b.graph.outputs = [("fused", fused), ("composed", composed)]
+        var inputs: [String: Tensor] = [:]
+        for (j, s) in shapes.enumerated() { inputs["x\(j)"] = randomT(s, seed: "x\(j)", lo: 0.05, hi: 0.95) }
+        let out = try Interpreter(graph: b.graph).outputs(inputs: inputs, params: [:], options: RunOptions())
+        for (f, c) in zip(out[0].value.doubles, out[1].value.doubles) {
+            #expect(abs(f - c) <= 1e-14 * max(1, abs(f)), "\(name): fused \(f), composed \(c)")
+        }
+    }
+
+    /// The derived VJP of softmax is y·(g − Σ g·y), of cross_entropy (softmax(z) − t) / rows.
+    @Test func softmaxAndCrossEntropyGradientsAreTheClosedForms() throws {
+        let source = """
+            graph g {
+              input z: f64[2, 3]
+              input t: f64[2, 3]
+              input w: f64[2, 3]
+              loss = sum(softmax(z) * w) + cross_entropy(z, t)
+              output loss
+            }
+            """
+        let gg = try gradientGraph(try lowered(source), of: "loss", wrt: ["z"])
+        let z = randomT([2, 3], seed: "z", lo: -2, hi: 2), w = randomT([2, 3], seed: "w", lo: -2, hi: 2)
+        let t = tensorT([2, 3], [0, 1, 0, 0.25, 0.25, 0.5])
+        let out = try Interpreter(graph: gg).outputs(inputs: ["z": z, "t": t, "w": w], params: [:], options: RunOptions())
+        let dz = try #require(out.first { $0.name == "dloss_dz" }).value.doubles
+        for r in 0..<2 {
+            let row = (0..<3).map { z.doubles[3 * r + $0] }
+            let e = row.map { Foundation.exp($0 - row.max()!) }
+            let y = e.map { $0 / e.reduce(0, +) }
+            let gy = (0..<3).map { w.doubles[3 * r + $0] * y[$0] }.reduce(0, +)
+            for j in 0..<3 {
+                let expected = y[j] * (w.doubles[3 * r + j] - gy) + (y[j] - t.doubles[3 * r + j]) / 2
+                #expect(abs(dz[3 * r + j] - expected) < 1e-15)
+            }
+        }
+    }
+
+    @Test func compositesAreDifferentiableTwice() throws {
+        try expectGradCheck(weighted("  input a: f64[2, 3]", "grad(sum(softmax(a) * a) + sum(log_softmax(a, axis = 0) * a * a), a)", shape: "[2, 3]"), lo: -2, hi: 2)
+        try expectGradCheck(weighted("  input a: f64[2, 3]\n  input t: f64[2, 3]", "grad(cross_entropy(a * a, softmax(t)) + mse(a * t, t) + bce_logits(a * t, sigmoid(t)) + bce(sigmoid(a), sigmoid(t)), a)", shape: "[2, 3]"), lo: -2, hi: 2)
+    }
+
+    /// Fusion patterns (Rewrites/FusionPatterns.swift): softmax and log_softmax written out with
+    /// logsumexp run as the fused kernels once simplified, with the same values.
+    @Test func writtenOutSoftmaxRunsTheFusedKernel() throws {
+        let source = """
+            graph g {
+              input x: f64[B, 4]
+              s = exp(x - logsumexp(x, axes = [1], keepdims = true))
+              l = x - logsumexp(x, axes = [1], keepdims = true)
+              fs = softmax(x)
+              fl = log_softmax(x)
+              output s, l, fs, fl
+            }
+            """
+        let g = simplify(try lowered(source))
+        #expect(!g.nodes.contains { if case .reduce(.logsumexp, _, _) = $0.op { true } else { false } })
+        #expect(g.outputs[0].node == g.outputs[2].node && g.outputs[1].node == g.outputs[3].node)
+        let x = randomT([3, 4], seed: "x", lo: -3, hi: 3)
+        let plain = try Interpreter(graph: try lowered(source)).outputs(inputs: ["x": x], params: [:], options: RunOptions(symbolSizes: ["B": 3]))
+        for k in 0..<2 {
+            for (a, b) in zip(plain[k].value.doubles, plain[k + 2].value.doubles) { #expect(abs(a - b) < 1e-15) }
+        }
     }
 }

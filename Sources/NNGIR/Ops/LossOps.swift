@@ -13,7 +13,7 @@ enum LossOps {
                     throw ShapeError("cross_entropy needs tensors of rank 1 or more, got \(q.inputs[0])")
                 }
                 return try scalarOfSameShapes(q)
-            }, vjp: { b, q throws(DiagnosticsError) in try lossVJP(l, &b, q) }) { _ in .loss(l) }
+            }, vjp: derivedVJP(decomposition(l))) { _ in .loss(l) }
         }
         return t
     }()
@@ -34,39 +34,29 @@ enum LossOps {
         return q.result(.scalar)
     }
 
-    private static func lossVJP(_ l: LossOp, _ b: inout GradBuilder, _ q: VJPQuery) throws(DiagnosticsError) -> NodeID? {
-        let p = q.inputs[0], t = q.inputs[1], g = q.g, k = q.k
-        let s = b.shape(p)
-        let all = Array(0..<s.rank)
-        switch l {
-        case .mse:                                                          // ±2 g (p − t) / n
-            let d = try b.div(b.scale(b.mul(b.sub(p, t), g), 2), b.count(s, axes: all))
-            return k == 0 ? d : try b.neg(d)
-        case .bce:
-            let n = try b.count(s, axes: all)
-            let one = b.scalar(1)
-            if k == 0 {                                                     // g ((1−t)/(1−p) − t/p) / n
-                let d = try b.sub(b.div(b.sub(one, t), b.sub(one, p)), b.div(t, p))
-                return try b.div(b.mul(d, g), n)
+    /// Each loss as the expression its kernel computes (Kernels/LossKernels.swift), written with
+    /// primitives: its VJP is derived from it (Autodiff/CompositeRule).
+    static func decomposition(_ l: LossOp) -> Decomposition {
+        { b, xs, _ throws(DiagnosticsError) in
+            let p = xs[0], t = xs[1]
+            let s = b.shape(p)
+            let mean = Op.reduce(.mean, axes: Array(0..<s.rank), keepdims: false)
+            switch l {
+            case .mse:                                                      // mean((p − t)²)
+                let d = try b.sub(p, t)
+                return try b.op(mean, b.mul(d, d))
+            case .bce:                                                      // −mean(t log p + (1 − t) log(1 − p))
+                let one = b.scalar(1)
+                let terms = try b.add(b.mul(t, b.unary(.log, p)), b.mul(b.sub(one, t), b.unary(.log, b.sub(one, p))))
+                return try b.neg(b.op(mean, terms))
+            case .bceLogits:                                                // mean(softplus(z) − z t)
+                return try b.op(mean, b.sub(b.unary(.softplus, p), b.mul(p, t)))
+            case .crossEntropy:                                             // −Σ t log_softmax(z) / rows
+                let last = s.rank - 1
+                let logSoftmax = try b.op(.logSoftmax(axis: last), p)
+                let total = try b.op(.reduce(.sum, axes: Array(0...last), keepdims: false), b.mul(t, logSoftmax))
+                return try b.neg(b.div(total, b.count(s, axes: Array(0..<last))))
             }
-            let d = try b.sub(b.unary(.log, b.sub(one, p)), b.unary(.log, p)) // g (log(1−p) − log p) / n
-            return try b.div(b.mul(d, g), n)
-        case .bceLogits:
-            let n = try b.count(s, axes: all)
-            if k == 0 {                                                     // g (sigmoid(z) − t) / n
-                return try b.div(b.mul(b.sub(b.unary(.sigmoid, p), t), g), n)
-            }
-            return try b.div(b.mul(b.neg(p), g), n)                         // −g z / n
-        case .crossEntropy:
-            let last = s.rank - 1
-            let rows = try b.count(s, axes: Array(0..<last))
-            if k == 0 {
-                // g (softmax(z) · Σ_j t_j − t) / rows; Σ_j t_j = 1 for one-hot or probability targets.
-                let st = try b.op(.reduce(.sum, axes: [last], keepdims: true), t)
-                let d = try b.sub(b.mul(b.op(.softmax(axis: last), p), st), t)
-                return try b.div(b.mul(d, g), rows)
-            }
-            return try b.div(b.mul(b.neg(b.op(.logSoftmax(axis: last), p)), g), rows)   // −g log_softmax(z) / rows
         }
     }
 }

@@ -28,7 +28,8 @@ enum ReductionOps {
     }
 
     /// `mean` is a composite, sum / count: its VJP is derived from that (Autodiff/CompositeRule);
-    /// the others' are written here.
+    /// the others' are written here. logsumexp stays a primitive: its derivative is softmax, the
+    /// fused kernel (a decomposition max + log Σ exp(x − max) would recompute the exponentials).
     private static func vjp(of r: ReduceOp) -> VJPRule {
         if r == .mean { return derivedVJP(meanDecomposition) }
         return { b, q throws(DiagnosticsError) in try reduceVJP(r, &b, q) }
@@ -67,23 +68,26 @@ enum ReductionOps {
         return q.inputs[0]
     }
 
-    /// y · (g − Σ_axis g·y)
+    /// softmax and log_softmax are composites of logsumexp (below): their kernels are fused, their
+    /// VJPs derived from these expressions (Autodiff/CompositeRule).
     static let softmax = OpDefinition("softmax", [.tensor("x"), OpParameter("axis", .axis, .int(-1))], type: alongAxis,
-                                      vjp: { b, q throws(DiagnosticsError) in
-        let s = try b.op(.reduce(.sum, axes: [q.int("axis")], keepdims: true), b.mul(q.g, q.y))
-        return try b.mul(q.y, b.sub(q.g, s))
-    }) { a in
+                                      vjp: derivedVJP(softmaxDecomposition)) { a in
         .softmax(axis: a.int("axis"))
     }
 
-    /// g − softmax(x) · Σ_axis g
     static let logSoftmax = OpDefinition("log_softmax", [.tensor("x"), OpParameter("axis", .axis, .int(-1))], type: alongAxis,
-                                         vjp: { b, q throws(DiagnosticsError) in
-        let axis = q.int("axis")
-        let s = try b.op(.reduce(.sum, axes: [axis], keepdims: true), q.g)
-        return try b.sub(q.g, b.mul(b.op(.softmax(axis: axis), q.inputs[0]), s))
-    }) { a in
+                                         vjp: derivedVJP(logSoftmaxDecomposition)) { a in
         .logSoftmax(axis: a.int("axis"))
+    }
+
+    /// log_softmax(x, axis) = x − logsumexp(x, [axis], keepdims).
+    static let logSoftmaxDecomposition: Decomposition = { b, xs, a throws(DiagnosticsError) in
+        try b.sub(xs[0], b.op(.reduce(.logsumexp, axes: [a.int("axis")], keepdims: true), xs[0]))
+    }
+
+    /// softmax(x, axis) = exp(log_softmax(x, axis)).
+    static let softmaxDecomposition: Decomposition = { b, xs, a throws(DiagnosticsError) in
+        try b.unary(.exp, logSoftmaxDecomposition(&b, xs, a))
     }
 
     /// 1 at the first maximal element over `axes` (row-major order), 0 elsewhere (max's gradient).

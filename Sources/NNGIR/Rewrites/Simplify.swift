@@ -11,6 +11,7 @@ import NNGCore
 ///   identity transposes and empty reductions → x; nested reshapes and transposes combined.
 ///   An identity that keeps an operand x is used only when x has the result's type, else
 ///   x is broadcast to it;
+/// - fusion patterns: primitives a fused kernel computes become that kernel (FusionPatterns.swift);
 /// - common subexpression elimination (same operation, attributes, inputs and type; random
 ///   operations have a stream of their own, so two of them only merge when they would
 ///   draw the same numbers for the same input);
@@ -104,6 +105,7 @@ struct Simplifier {
 
     mutating func rewrite(_ op: Op, _ a: [NodeID], _ type: TensorType) -> NodeID? {
         if let v = fold(op, a) { return constant(v, type) }
+        if let f = fused(op, a, type) { return f }
         switch op {
         case .binary(let b):
             let (x, y) = (a[0], a[1])
