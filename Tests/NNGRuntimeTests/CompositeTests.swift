@@ -134,4 +134,52 @@ import Testing
             for (a, b) in zip(plain[k].value.doubles, plain[k + 2].value.doubles) { #expect(abs(a - b) < 1e-15) }
         }
     }
+
+    /// The derived gradient of cross_entropy prints as the hand derivation
+    /// `softmax(z)·Σ_j t_j/B − t/B`, once simplified (no explicit broadcasts, no negations).
+    @Test func derivedCrossEntropyGradientReadsAsTheHandDerivation() throws {
+        let source = """
+            graph g {
+              input x: f32[B, 784]
+              input y: f32[B, 10]
+              param W: f32[784, 10] = xavier
+              z = x @ W
+              loss = cross_entropy(z, y)
+              output loss
+            }
+            """
+        let gg = try gradientGraph(try lowered(source, dtype: nil), of: "loss", wrt: ["W"])
+        let text = printGraph(gg)
+        #expect(text.contains("sum(t4, axes = [1], keepdims = true)"), "\(text)")
+        #expect(text.contains("softmax(z, axis = 1)"))
+        #expect(text.contains("dloss_dz: f32[B, 10] = t7 - t4"))
+        #expect(!text.contains("= -") && text.components(separatedBy: "broadcast(").count == 2)
+        #expect(gg.nodes.count <= 16)
+    }
+
+    /// The rewrites that tidy derived gradients (negation pulled outwards, explicit broadcasts
+    /// into binary operations dropped, reshaped reductions kept with keepdims) change no bit.
+    @Test func tidyingRewritesKeepEveryBit() throws {
+        let source = """
+            graph g {
+              input a: f64[3, 4]
+              input b: f64[3, 4]
+              input c: f64[3]
+              n = -a
+              u = n * b + reshape(sum(n / b, axes = [1]), [3, 1]) * broadcast(reshape(sum(-c), [1, 1]), [3, 4])
+              v = broadcast(reshape(c, [3, 1]), [3, 4]) - sum(-(a * b), axes = [0])
+              output u, v
+            }
+            """
+        let g = try lowered(source)
+        let s = simplify(g)
+        func broadcasts(_ g: Graph) -> Int { g.nodes.filter { if case .broadcast = $0.op { true } else { false } }.count }
+        #expect(broadcasts(s) < broadcasts(g))
+        #expect(s.nodes.contains { $0.op == .reduce(.sum, axes: [1], keepdims: true) })
+        let feeds = ["a": randomT([3, 4], seed: "a"), "b": randomT([3, 4], seed: "b", lo: 0.5, hi: 2), "c": randomT([3], seed: "c")]
+        let before = try Interpreter(graph: g).outputs(inputs: feeds, params: [:], options: RunOptions())
+        let after = try Interpreter(graph: s).outputs(inputs: feeds, params: [:], options: RunOptions())
+        for k in 0..<2 { #expect(before[k].value.doubles == after[k].value.doubles) }
+        #expect(s.nodes.count < g.nodes.count)
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import NNGCore
 
 /// A composite operation written with primitives, on its operands `xs` (`Decomposition`); its
@@ -11,16 +12,62 @@ typealias Decomposition = @Sendable (inout GradBuilder, _ xs: [NodeID], Attribut
 /// derivative needs the expression's value it reads the node itself (the fused kernel's result).
 func derivedVJP(_ decomposition: @escaping Decomposition) -> VJPRule {
     { b, q throws(DiagnosticsError) in
-        var scratch = GradBuilder(graph: Graph(name: "composite", dtype: b.graph.dtype))
-        let operands = q.inputs.enumerated().map { j, x in
-            scratch.graph.append(Node(op: .input("x\(j)"), inputs: [], type: b.type(x)))
+        let key = Derivation.Key(op: q.node.op, operands: q.inputs.map { b.type($0) }, k: q.k, dtype: b.graph.dtype)
+        let d = try Derivation.cache.derivation(key) { () throws(DiagnosticsError) in try derive(decomposition, key, q.attributes) }
+        var map: [NodeID: NodeID] = [d.seed: q.g, d.value: q.y]
+        for (j, x) in d.operands.enumerated() { map[x] = q.inputs[j] }
+        return try copy(d.result, from: d.graph, into: &b, map: &map)
+    }
+}
+
+/// The decomposition's VJP to operand `key.k`, in a scratch graph on placeholders.
+private func derive(_ decomposition: Decomposition, _ key: Derivation.Key, _ attributes: Attributes) throws(DiagnosticsError) -> Derivation {
+    var scratch = GradBuilder(graph: Graph(name: "composite", dtype: key.dtype))
+    let operands = key.operands.enumerated().map { j, type in
+        scratch.graph.append(Node(op: .input("x\(j)"), inputs: [], type: type))
+    }
+    let value = try decomposition(&scratch, operands, attributes)
+    let seed = scratch.graph.append(Node(op: .input("g"), inputs: [], type: scratch.type(value)))
+    let result = try vectorJacobianProduct(&scratch.graph, seeds: [(value, seed)], wrt: [operands[key.k]])[0]
+    return Derivation(graph: scratch.graph, operands: operands, seed: seed, value: value, result: result)
+}
+
+/// A derived VJP: the scratch graph and its placeholders. It depends only on the operation, the
+/// operands' types and which operand, so it is derived once per process and copied at every
+/// node of that kind (deriving builds and differentiates a graph, several times the cost of a
+/// hand-written rule).
+private struct Derivation: Sendable {
+    struct Key: Hashable, Sendable {
+        var op: Op
+        var operands: [TensorType]
+        var k: Int
+        var dtype: DType
+    }
+
+    var graph: Graph
+    var operands: [NodeID]
+    var seed: NodeID
+    var value: NodeID
+    var result: NodeID
+
+    static let cache = Cache()
+
+    final class Cache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var table: [Key: Derivation] = [:]
+
+        func derivation(_ key: Key, _ make: () throws(DiagnosticsError) -> Derivation) throws(DiagnosticsError) -> Derivation {
+            lock.lock()
+            let found = table[key]
+            lock.unlock()
+            if let found { return found }
+            let made = try make()
+            lock.lock()
+            if table.count >= 4096 { table.removeAll() }                  // bounded: shapes vary without limit
+            table[key] = made
+            lock.unlock()
+            return made
         }
-        let seed = scratch.graph.append(Node(op: .input("g"), inputs: [], type: b.type(q.y)))
-        let value = try decomposition(&scratch, operands, q.attributes)
-        let result = try vectorJacobianProduct(&scratch.graph, seeds: [(value, seed)], wrt: [operands[q.k]])[0]
-        var map: [NodeID: NodeID] = [seed: q.g, value: q.y]
-        for (j, x) in operands.enumerated() { map[x] = q.inputs[j] }
-        return try copy(result, from: scratch.graph, into: &b, map: &map)
     }
 }
 

@@ -35,27 +35,30 @@ enum LossOps {
     }
 
     /// Each loss as the expression its kernel computes (Kernels/LossKernels.swift), written with
-    /// primitives: its VJP is derived from it (Autodiff/CompositeRule).
+    /// primitives so that its derived VJP reads like the hand-derived one: over the count n (or
+    /// the rows), with the sign inside the sum.
     static func decomposition(_ l: LossOp) -> Decomposition {
         { b, xs, _ throws(DiagnosticsError) in
             let p = xs[0], t = xs[1]
             let s = b.shape(p)
-            let mean = Op.reduce(.mean, axes: Array(0..<s.rank), keepdims: false)
+            let all = Array(0..<s.rank)
+            func average(_ terms: NodeID, over axes: [Int]) throws(DiagnosticsError) -> NodeID {
+                try b.div(b.op(.reduce(.sum, axes: all, keepdims: false), terms), b.count(s, axes: axes))
+            }
             switch l {
-            case .mse:                                                      // mean((p − t)²)
+            case .mse:                                                      // Σ (p − t)² / n
                 let d = try b.sub(p, t)
-                return try b.op(mean, b.mul(d, d))
-            case .bce:                                                      // −mean(t log p + (1 − t) log(1 − p))
+                return try average(b.mul(d, d), over: all)
+            case .bce:                                                      // Σ (−t log p − (1 − t) log(1 − p)) / n
                 let one = b.scalar(1)
-                let terms = try b.add(b.mul(t, b.unary(.log, p)), b.mul(b.sub(one, t), b.unary(.log, b.sub(one, p))))
-                return try b.neg(b.op(mean, terms))
-            case .bceLogits:                                                // mean(softplus(z) − z t)
-                return try b.op(mean, b.sub(b.unary(.softplus, p), b.mul(p, t)))
-            case .crossEntropy:                                             // −Σ t log_softmax(z) / rows
+                let terms = try b.sub(b.neg(b.mul(t, b.unary(.log, p))), b.mul(b.sub(one, t), b.unary(.log, b.sub(one, p))))
+                return try average(terms, over: all)
+            case .bceLogits:                                                // Σ (softplus(z) − z t) / n
+                return try average(b.sub(b.unary(.softplus, p), b.mul(p, t)), over: all)
+            case .crossEntropy:                                             // Σ t (logsumexp(z) − z) / rows
                 let last = s.rank - 1
-                let logSoftmax = try b.op(.logSoftmax(axis: last), p)
-                let total = try b.op(.reduce(.sum, axes: Array(0...last), keepdims: false), b.mul(t, logSoftmax))
-                return try b.neg(b.div(total, b.count(s, axes: Array(0..<last))))
+                let lse = try b.op(.reduce(.logsumexp, axes: [last], keepdims: true), p)
+                return try average(b.mul(t, b.sub(lse, p)), over: Array(0..<last))
             }
         }
     }

@@ -7,7 +7,10 @@ import NNGCore
 ///   computes identically (the `Folding` of each row of the scalar-op table);
 /// - algebraic identities: x·1, 1·x, x+0, 0+x, x−0, x/1, x^1 → x; 0−x → −x; x·0, 0·x, 0/x,
 ///   and linear operations of zeros → zeros of the result type; x^0 → ones; −(−x) → x;
-///   x + (−y) → x − y; x − (−y) → x + y; x·(−1) → −x; reshape/broadcast to the same shape,
+///   x + (−y) → x − y; x − (−y) → x + y; x·(−1) → −x; negation pulled out of products,
+///   quotients, sums, reshapes and broadcasts ((−x)·y → −(x·y)); an explicit broadcast
+///   feeding a binary operation that broadcasts it anyway → its operand; a reduction reshaped
+///   to keep its axes → the reduction with keepdims; reshape/broadcast to the same shape,
 ///   identity transposes and empty reductions → x; nested reshapes and transposes combined.
 ///   An identity that keeps an operand x is used only when x has the result's type, else
 ///   x is broadcast to it;
@@ -98,6 +101,23 @@ struct Simplifier {
         }
     }
 
+    /// y when `n` is −y. Negation is exact and commutes exactly with products, quotients,
+    /// sums (rounding to nearest is symmetric) and moving data, so it is pulled outwards, where
+    /// `x + (−y) → x − y` removes it.
+    func negated(_ n: NodeID) -> NodeID? {
+        guard case .unary(.negate) = out.nodes[n].op else { return nil }
+        return out.nodes[n].inputs[0]
+    }
+
+    /// z when `n` is broadcast(z) and z broadcasts with `other` to `type` by itself: binary
+    /// operations broadcast their operands, so the explicit broadcast (made by a gradient rule)
+    /// goes.
+    func implicitlyBroadcast(_ n: NodeID, with other: NodeID, to type: TensorType) -> NodeID? {
+        guard case .broadcast = out.nodes[n].op else { return nil }
+        let z = out.nodes[n].inputs[0]
+        return broadcastShapes([self.type(z).shape, self.type(other).shape]) == type.shape ? z : nil
+    }
+
     func isZero(_ n: NodeID) -> Bool { uniform(n) == 0 }
     func isOne(_ n: NodeID) -> Bool { uniform(n) == 1 }
 
@@ -109,6 +129,8 @@ struct Simplifier {
         switch op {
         case .binary(let b):
             let (x, y) = (a[0], a[1])
+            if let z = implicitlyBroadcast(x, with: y, to: type) { return make(op, [z, y], type) }
+            if let z = implicitlyBroadcast(y, with: x, to: type) { return make(op, [x, z], type) }
             switch b {
             case .add:
                 if isZero(y) { return fit(x, type) }
@@ -121,12 +143,15 @@ struct Simplifier {
                 if case .unary(.negate) = out.nodes[y].op { return make(.binary(.add), [x, out.nodes[y].inputs[0]], type) }
             case .multiply:
                 if isZero(x) || isZero(y) { return constant(0, type) }
+                if let n = negated(x) { return make(.unary(.negate), [make(op, [n, y], type)], type) }
+                if let n = negated(y) { return make(.unary(.negate), [make(op, [x, n], type)], type) }
                 if isOne(y) { return fit(x, type) }
                 if isOne(x) { return fit(y, type) }
                 if uniform(y) == -1 { return make(.unary(.negate), [fit(x, type)], type) }
                 if uniform(x) == -1 { return make(.unary(.negate), [fit(y, type)], type) }
             case .divide:
                 if isOne(y) { return fit(x, type) }
+                if let n = negated(x) { return make(.unary(.negate), [make(op, [n, y], type)], type) }
                 if isZero(x) { return constant(0, type) }
             case .power:
                 if isOne(y) { return fit(x, type) }
@@ -137,12 +162,28 @@ struct Simplifier {
         case .unary(.negate):
             if isZero(a[0]) { return constant(0, type) }
             if case .unary(.negate) = out.nodes[a[0]].op { return out.nodes[a[0]].inputs[0] }
+        case .reshape, .broadcast, .reduce(.sum, _, _):
+            if let n = negated(a[0]) { return make(.unary(.negate), [make(op, [n], type)], type) }
+            fallthrough
+        default:
+            break
+        }
+        switch op {
         case .reshape:
             if type == self.type(a[0]) { return a[0] }
+            if case .reduce(let r, let axes, keepdims: false) = out.nodes[a[0]].op {
+                let x = out.nodes[a[0]].inputs[0]
+                var kept = self.type(x).shape.dims
+                for i in axes { kept[i] = .known(1) }
+                if Shape(kept) == type.shape { return make(.reduce(r, axes: axes, keepdims: true), [x], type) }
+            }
             if isZero(a[0]) { return constant(0, type) }
             if case .reshape = out.nodes[a[0]].op { return make(.reshape(type.shape.dims), [out.nodes[a[0]].inputs[0]], type) }
         case .broadcast:
             if type == self.type(a[0]) { return a[0] }
+            if case .reshape = out.nodes[a[0]].op, self.type(out.nodes[a[0]].inputs[0]).shape.isScalar {
+                return make(op, [out.nodes[a[0]].inputs[0]], type)
+            }
             if case .broadcast = out.nodes[a[0]].op { return make(op, [out.nodes[a[0]].inputs[0]], type) }
         case .transpose(let perm):
             if perm == Array(perm.indices) { return a[0] }
