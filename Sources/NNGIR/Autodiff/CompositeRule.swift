@@ -29,7 +29,13 @@ private func derive(_ decomposition: Decomposition, _ key: Derivation.Key, _ att
     let value = try decomposition(&scratch, operands, attributes)
     let seed = scratch.graph.append(Node(op: .input("g"), inputs: [], type: scratch.type(value)))
     let result = try vectorJacobianProduct(&scratch.graph, seeds: [(value, seed)], wrt: [operands[key.k]])[0]
-    return Derivation(graph: scratch.graph, operands: operands, seed: seed, value: value, result: result)
+    // Simplified once here, so that every copy is already tidy (fewer nodes to copy, and for
+    // the graph's own simplification to revisit). Simplifying keeps every input and the outputs.
+    scratch.graph.outputs = [("vjp", result), ("value", value)]
+    let tidy = simplify(scratch.graph)
+    func placeholder(_ name: String) -> NodeID { tidy.nodes.firstIndex { $0.op == .input(name) }! }
+    return Derivation(graph: tidy, operands: operands.indices.map { placeholder("x\($0)") }, seed: placeholder("g"),
+                      value: tidy.outputs[1].node, result: tidy.outputs[0].node)
 }
 
 /// A derived VJP: the scratch graph and its placeholders. It depends only on the operation, the
