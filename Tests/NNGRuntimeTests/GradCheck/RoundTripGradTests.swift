@@ -20,11 +20,24 @@ import Testing
         return g
     }
 
+    /// Every composite whose VJP is derived from its decomposition (docs/architecture.md).
+    static let composites = """
+        graph composites {
+          input x: f64[4, 3]
+          input t: f64[4, 3]
+          param W: f64[3, 3] = 0.3
+          z = x @ W
+          loss = cross_entropy(z, softmax(t)) + mse(z, t) + bce_logits(z, sigmoid(t)) + bce(sigmoid(z), sigmoid(t)) + sum(log_softmax(z, axis = 0) * t) + mean(softmax(z) * t)
+          output loss
+        }
+        """
+
     @Test(arguments: [DType.f64, DType.f32])
     func printedGradientGraphsReparseAndAgree(_ dtype: DType) throws {
         for (source, feeds) in [
             (chainSource, ["x": scalarT(2), "y": scalarT(3)]),
             (xorGraphSource, ["x": tensorT([4, 2], [0, 0, 0, 1, 1, 0, 1, 1]), "y": tensorT([4, 1], [0, 1, 1, 0])]),
+            (Self.composites, ["x": randomT([4, 3], seed: "x", lo: -2, hi: 2), "t": randomT([4, 3], seed: "t", lo: -2, hi: 2)]),
         ] {
             let g = try lowered(source, dtype: dtype)
             let params = ParameterInitializer.initialValues(of: g, seed: 3)
