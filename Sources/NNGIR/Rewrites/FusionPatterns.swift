@@ -1,10 +1,10 @@
 import NNGCore
 
 /// Fusion patterns: a subgraph of primitives that a fused kernel computes, replaced by that
-/// kernel's operation while simplifying. A composite written out by hand then runs as fast as
-/// the composite called by name (one pass over each row instead of a reduction and a separate
-/// elementwise loop). The fused kernel computes the same value up to rounding; since every
-/// backend runs the simplified graph, the backends still agree bit for bit.
+/// kernel's operation while simplifying. A composite written out by hand then runs as the
+/// composite called by name does (one kernel, instead of a reduction and separate elementwise
+/// loops). The fused kernel computes the same value up to rounding; since every backend runs the
+/// simplified graph, the backends still agree bit for bit.
 ///
 /// - x − logsumexp(x, [a], keepdims = true) → log_softmax(x, a)
 /// - exp(log_softmax(x, a)) → softmax(x, a)
