@@ -44,11 +44,8 @@ import Testing
         for (r, s) in zip(before, after) {
             guard r.name == s.name, r.value.shape == s.value.shape else { problems.append("seed \(seed) \(r.name): name or shape"); continue }
             let x = r.value.doubles, y = s.value.doubles
-            let scale = max(1, x.filter(\.isFinite).map(abs).max() ?? 1)
-            let tol = backendTolerance(b.g.dtype) * scale
-            for i in x.indices where !(x[i] == y[i] || (x[i].isNaN && y[i].isNaN) || abs(x[i] - y[i]) <= tol) {
+            if let i = firstDisagreement(x, y, dtype: b.g.dtype) {
                 problems.append("seed \(seed) (\(b.g.dtype)) \(r.name)[\(i)]: \(x[i]) before simplify, \(y[i]) after")
-                break
             }
         }
         return problems

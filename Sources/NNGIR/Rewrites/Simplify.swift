@@ -101,12 +101,29 @@ struct Simplifier {
         }
     }
 
-    /// y when `n` is −y. Negation is exact and commutes exactly with products, quotients,
-    /// sums (rounding to nearest is symmetric) and moving data, so it is pulled outwards, where
-    /// `x + (−y) → x − y` removes it.
+    /// y when `n` is −y.
     func negated(_ n: NodeID) -> NodeID? {
         guard case .unary(.negate) = out.nodes[n].op else { return nil }
         return out.nodes[n].inputs[0]
+    }
+
+    /// −op(…, y, …) for op(…, −y, …) where negation commutes with `op` exactly: products,
+    /// quotients (numerator), sums (rounding to nearest is symmetric) and moving data. Pulled
+    /// outwards, the negation meets a `+` or `−` and disappears (`x + (−y) → x − y`).
+    mutating func pulledNegation(_ op: Op, _ a: [NodeID], _ type: TensorType) -> NodeID? {
+        let operands: [Int]
+        switch op {
+        case .binary(.multiply): operands = [0, 1]
+        case .binary(.divide), .reshape, .broadcast, .reduce(.sum, _, _): operands = [0]
+        default: return nil
+        }
+        for k in operands {
+            guard let n = negated(a[k]) else { continue }
+            var inner = a
+            inner[k] = n
+            return make(.unary(.negate), [make(op, inner, type)], type)
+        }
+        return nil
     }
 
     /// z when `n` is broadcast(z) and z broadcasts with `other` to `type` by itself: binary
@@ -126,6 +143,7 @@ struct Simplifier {
     mutating func rewrite(_ op: Op, _ a: [NodeID], _ type: TensorType) -> NodeID? {
         if let v = fold(op, a) { return constant(v, type) }
         if let f = fused(op, a, type) { return f }
+        if let p = pulledNegation(op, a, type) { return p }
         switch op {
         case .binary(let b):
             let (x, y) = (a[0], a[1])
@@ -135,23 +153,20 @@ struct Simplifier {
             case .add:
                 if isZero(y) { return fit(x, type) }
                 if isZero(x) { return fit(y, type) }
-                if case .unary(.negate) = out.nodes[y].op { return make(.binary(.subtract), [x, out.nodes[y].inputs[0]], type) }
-                if case .unary(.negate) = out.nodes[x].op { return make(.binary(.subtract), [y, out.nodes[x].inputs[0]], type) }
+                if let n = negated(y) { return make(.binary(.subtract), [x, n], type) }
+                if let n = negated(x) { return make(.binary(.subtract), [y, n], type) }
             case .subtract:
                 if isZero(y) { return fit(x, type) }
                 if isZero(x) { return make(.unary(.negate), [fit(y, type)], type) }
-                if case .unary(.negate) = out.nodes[y].op { return make(.binary(.add), [x, out.nodes[y].inputs[0]], type) }
+                if let n = negated(y) { return make(.binary(.add), [x, n], type) }
             case .multiply:
                 if isZero(x) || isZero(y) { return constant(0, type) }
-                if let n = negated(x) { return make(.unary(.negate), [make(op, [n, y], type)], type) }
-                if let n = negated(y) { return make(.unary(.negate), [make(op, [x, n], type)], type) }
                 if isOne(y) { return fit(x, type) }
                 if isOne(x) { return fit(y, type) }
                 if uniform(y) == -1 { return make(.unary(.negate), [fit(x, type)], type) }
                 if uniform(x) == -1 { return make(.unary(.negate), [fit(y, type)], type) }
             case .divide:
                 if isOne(y) { return fit(x, type) }
-                if let n = negated(x) { return make(.unary(.negate), [make(op, [n, y], type)], type) }
                 if isZero(x) { return constant(0, type) }
             case .power:
                 if isOne(y) { return fit(x, type) }
@@ -161,14 +176,7 @@ struct Simplifier {
             }
         case .unary(.negate):
             if isZero(a[0]) { return constant(0, type) }
-            if case .unary(.negate) = out.nodes[a[0]].op { return out.nodes[a[0]].inputs[0] }
-        case .reshape, .broadcast, .reduce(.sum, _, _):
-            if let n = negated(a[0]) { return make(.unary(.negate), [make(op, [n], type)], type) }
-            fallthrough
-        default:
-            break
-        }
-        switch op {
+            if let n = negated(a[0]) { return n }
         case .reshape:
             if type == self.type(a[0]) { return a[0] }
             if case .reduce(let r, let axes, keepdims: false) = out.nodes[a[0]].op {

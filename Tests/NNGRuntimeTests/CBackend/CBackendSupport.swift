@@ -55,6 +55,14 @@ struct CGraph {
 /// Contract section 10: |c − interp| ≤ tol · max(1, max |interp element|) per tensor.
 func backendTolerance(_ dtype: DType) -> Double { dtype == .f32 ? 1e-5 : 1e-12 }
 
+/// The first index where two results of one graph differ by more than the backends' tolerance,
+/// scaled by the largest finite magnitude (NaN matches NaN); nil when they agree.
+func firstDisagreement(_ x: [Double], _ y: [Double], dtype: DType) -> Int? {
+    let scale = max(1, x.filter(\.isFinite).map(abs).max() ?? 1)
+    let tol = backendTolerance(dtype) * scale
+    return x.indices.first { !(x[$0] == y[$0] || (x[$0].isNaN && y[$0].isNaN) || abs(x[$0] - y[$0]) <= tol) }
+}
+
 /// Runs `g` through the interpreter and the C backend and expects agreement (or, with `exact`,
 /// identical values).
 func expectBackendsAgree(_ g: CGraph, options: RunOptions = RunOptions(), exact: Bool = false,

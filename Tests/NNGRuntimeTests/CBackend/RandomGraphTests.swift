@@ -268,13 +268,8 @@ struct RandomGraphBuilder {
         for (r, c) in zip(reference, compiled) {
             guard r.value.shape == c.value.shape else { problems.append("seed \(seed) \(r.name): shape"); continue }
             let x = r.value.doubles, y = c.value.doubles
-            let scale = max(1, x.filter(\.isFinite).map(abs).max() ?? 1)
-            let tol = backendTolerance(b.g.dtype) * scale
-            for i in x.indices {
-                if x[i] == y[i] || (x[i].isNaN && y[i].isNaN) { continue }
-                if abs(x[i] - y[i]) <= tol { continue }
+            if let i = firstDisagreement(x, y, dtype: b.g.dtype) {
                 problems.append("seed \(seed) (\(b.g.dtype)) \(r.name)[\(i)]: interp \(x[i]) vs C \(y[i])")
-                break
             }
         }
         return problems
