@@ -430,7 +430,7 @@ def reduced_copy(name, replacements):
 def ising_reduced():
     """The CI tests' reduced runs (C backend), whose numbers the README's Tests paragraph quotes."""
     values = {}
-    for key, name, samples, epochs in [("mlp", "ising_mlp.nng", (40, 20), 10), ("cnn", "ising_cnn.nng", (20, 10), 6)]:
+    for key, name, samples, epochs in [("mlp", "ising_mlp.nng", (24, 20), 10), ("cnn", "ising_cnn.nng", (12, 10), 6)]:
         path = reduced_copy(name, {"samples = 200, seed = 1": f"samples = {samples[0]}, seed = 1",
                                    "samples = 100, seed = 2": f"samples = {samples[1]}, seed = 2"})
         out = os.path.join(RUNS, "reduced_" + key)

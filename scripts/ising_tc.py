@@ -70,6 +70,9 @@ def measure(nngc, name, seeds, sizes, folder):
             rows[L, seed] = one_seed(nngc, name, seed, L, folder)
             acc, tc, flip = rows[L, seed]
             print(f"  {seed}  {acc:.4f}  {tc:.4f}  {flip:.4f}", flush=True)
+            if tc != tc or flip != flip:   # NaN: p crossed 1/2 not exactly once on the grid
+                sys.exit(f"{name}, L = {L}, seed {seed}: the mean p does not cross 1/2 exactly once "
+                         f"(test accuracy {acc:.4f}), so this training failed and there is no estimate")
     return rows
 
 

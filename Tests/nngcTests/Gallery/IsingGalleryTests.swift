@@ -61,14 +61,14 @@ import Testing
 
     @Test(arguments: ["c", "interp"])
     func mlpFindsTheCriticalTemperature(_ backend: String) throws {
-        let file = try reducedCopy("ising_mlp.nng", ["samples = 200, seed = 1": "samples = 40, seed = 1",
+        let file = try reducedCopy("ising_mlp.nng", ["samples = 200, seed = 1": "samples = 24, seed = 1",
                                                      "samples = 100, seed = 2": "samples = 20, seed = 2"])
         try checkClassifier(file, backend: backend, epochs: 10)
     }
 
     @Test(arguments: ["c", "interp"])
     func cnnFindsTheCriticalTemperature(_ backend: String) throws {
-        let file = try reducedCopy("ising_cnn.nng", ["samples = 200, seed = 1": "samples = 20, seed = 1",
+        let file = try reducedCopy("ising_cnn.nng", ["samples = 200, seed = 1": "samples = 12, seed = 1",
                                                      "samples = 100, seed = 2": "samples = 10, seed = 2"])
         try checkClassifier(file, backend: backend, epochs: 6)
     }
