@@ -30,7 +30,7 @@ import Testing
 
     /// A 3-class MLP (8 → 16 → 3) on 200 samples in batches of 64: batches of 64, 64, 64, 8,
     /// shards of 22/21/21 and 3/3/2 at P = 3.
-    static func mlpFile(hidden: String = "relu(x @ W1 + b1)") throws -> String {
+    static func mlpFile(hidden: String = "relu(x @ W1 + b1)", extraParams: String = "") throws -> String {
         let dir = Gallery.tempDir()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var rows: [String] = []
@@ -48,6 +48,7 @@ import Testing
           param b1: f64[16] = zeros
           param W2: f64[16, 3] = xavier
           param b2: f64[3] = zeros
+          \(extraParams)
           z    = \(hidden) @ W2 + b2
           t    = one_hot(label, classes = 3)
           loss = cross_entropy(z, t)
@@ -111,6 +112,16 @@ import Testing
     @Test(arguments: [("c", 2, "f64"), ("c", 3, "f64"), ("interp", 3, "f64"), ("c", 3, "f32")])
     func dropoutMatchesOneProcess(_ backend: String, _ ranks: Int, _ dtype: String) throws {
         let file = try Self.mlpFile(hidden: "dropout(relu(x @ dropout(W1, p = 0.1) + b1), p = 0.3)")
+        try expectSameParameters(file, ranks: ranks, ["--backend", backend, "--dtype", dtype],
+                                 tolerance: dtype == "f64" ? 1e-12 : 1e-5)
+    }
+
+    /// Two biases side by side have one gradient (one node, one slot), so the outputs the step
+    /// sums cannot lie one after the other where the backward pass wrote them: the step gathers
+    /// them into a region first (CTrainingStep.swift). The same parameters as one process.
+    @Test(arguments: [("c", 2, "f64"), ("c", 3, "f64"), ("c", 3, "f32")])
+    func sharedGradientSlotsMatchOneProcess(_ backend: String, _ ranks: Int, _ dtype: String) throws {
+        let file = try Self.mlpFile(hidden: "relu(x @ W1 + b1 + c1)", extraParams: "param c1: f64[16] = zeros")
         try expectSameParameters(file, ranks: ranks, ["--backend", backend, "--dtype", dtype],
                                  tolerance: dtype == "f64" ? 1e-12 : 1e-5)
     }

@@ -62,6 +62,10 @@ final class CCodeGenerator {
         var paramsFirst = false
         var leading = 0
         var trailing = 0
+        /// Outputs placed before the others, in this order, each right after the previous one
+        /// (at the next aligned offset) unless its value already has a slot: a data-parallel
+        /// step sums them in place with one allreduce (CTrainingStep.swift).
+        var outputsFirst: [String] = []
     }
     let layoutOptions: LayoutOptions
     let sizes: [String: Int]
@@ -232,6 +236,9 @@ final class CCodeGenerator {
             layout.inputs.append(.init(name: name, offset: place(id), count: CShape.count(shapes[id]), shape: shapes[id]))
         }
         if !layoutOptions.paramsFirst { placeParams() }
+        for name in layoutOptions.outputsFirst {
+            if let id = graph.outputs.first(where: { $0.name == name })?.node { _ = place(root[id]) }
+        }
         for (name, id) in graph.outputs {
             layout.outputs.append(.init(name: name, offset: place(root[id]), count: CShape.count(shapes[id]), shape: shapes[id]))
         }

@@ -6,9 +6,10 @@ import NNGTrain
 /// the graph's symbols (parameter shapes are concrete), so one arena serves batches of any size.
 ///
 /// ```
-/// [0, 16)                 the update counter (a uint64_t in its first 8 bytes), in data-parallel
+/// [0, 16)                 the update counter (a uint64_t in its first 8 bytes); in data-parallel
 ///                         training this rank's first sample in the global batch (a uint64_t
-///                         at byte 8, SampleIndexing), padding
+///                         at byte 8, SampleIndexing), its weight (a double at byte 16) and
+///                         the weight-after-the-sum flag (a uint64_t at byte 24); padding
 /// [16, 16+P)              parameters, in declaration order
 /// [16+P, 16+P+S)          optimizer state: per trained parameter, its slots (velocity | m, v)
 /// [persistent, …)         per binding: inputs, outputs (loss, reports, gradients), error
@@ -34,8 +35,12 @@ public struct TrainingArenaLayout: Sendable, Hashable {
     /// The byte where a data-parallel step finds its rank's first sample (after the counter).
     static let firstSampleByte = 8
     /// The byte where a data-parallel step finds its rank's weight, its share of the global
-    /// batch (a double): the step scales its values by it while gathering them for the sum.
+    /// batch (a double): the step scales its values by it before the sum.
     static let rankWeightByte = 16
+    /// The byte of a flag (a uint64_t) set when every rank's weight is the same power of two
+    /// (equal shards, P = 2, 4, 8, …): the step then sums the gradients unweighted and the
+    /// update scales the sums, which gives the same bits without a pass over the gradients.
+    static let weightAfterSumByte = 24
 
     init(graph: Graph, trained: [String], optimizer: OptimizerConfig) {
         var at = TrainingArenaLayout.leading
@@ -79,9 +84,10 @@ struct TrainingStepGenerator {
     let gradients: [(param: String, output: String)]
     let optimizer: OptimizerConfig
     /// Data-parallel training (DataParallel.swift): between the backward pass and the update,
-    /// the loss, the scalar outputs and every gradient are copied into one contiguous region of
-    /// the arena and summed over the ranks with one `nngc_allreduce_T` call; the update reads
-    /// the summed gradients, and the loss and reports are read from the region.
+    /// the loss, the scalar outputs and every gradient are summed over the ranks with one
+    /// `nngc_allreduce_T` call over one contiguous region of the arena. The planner places
+    /// these outputs one after the other (`summedOutputs`), so the sum happens where the
+    /// backward pass wrote them; only when that fails are they gathered into a region first.
     var allreduce = false
     /// With `allreduce`: the batch dimension by which random operations number their draws.
     var batchSymbol: String?
@@ -89,7 +95,8 @@ struct TrainingStepGenerator {
     func generate(sizes: [String: Int]) throws(CBackendError) -> TrainingProgram {
         let arena = TrainingArenaLayout(graph: graph, trained: gradients.map(\.param), optimizer: optimizer)
         let trailing = arena.persistentElements - arena.paramRegion.upperBound
-        let options = CCodeGenerator.LayoutOptions(paramsFirst: true, leading: TrainingArenaLayout.leading, trailing: trailing)
+        var options = CCodeGenerator.LayoutOptions(paramsFirst: true, leading: TrainingArenaLayout.leading, trailing: trailing)
+        if allreduce { options.outputsFirst = summedOutputs }
         let generator = try CCodeGenerator(graph: graph, sizes: sizes, layoutOptions: options)
         generator.batchSymbol = allreduce ? batchSymbol : nil
         var program = try generator.generate()
@@ -116,10 +123,15 @@ struct TrainingStepGenerator {
             }
         }
         var reduced: (offset: Int, count: Int, copies: [(from: Int, to: Int, count: Int)])?
+        var inPlace: SummedRun?
         var gradientOffsets: [String: Int] = [:]
         for (_, output) in gradients { gradientOffsets[output] = readOffsets[output] }
-        if allreduce {
-            // Loss first, then the scalar outputs, then the gradients: one region, one call.
+        if allreduce, let run = summedRun(layout, arena) {
+            inPlace = run
+        } else if allreduce {
+            // The outputs do not follow each other (one of them shares its value's slot with
+            // a parameter, an input or another output): gather them into one region, in the
+            // same order (loss, scalar outputs, gradients), for one call.
             let gradientNames = Set(gradients.map(\.output))
             let scalars = [lossSlot] + layout.outputs.filter { $0.shape.isEmpty && $0.name != loss && !gradientNames.contains($0.name) }
             let start = ArenaAlignment.up(top)
@@ -153,6 +165,10 @@ struct TrainingStepGenerator {
         w.line("const int first = t == 0;")
         w.line("const double td = (double)(int64_t)t + 1.0;")
         w.line("(void)first; (void)td;")
+        if inPlace != nil {
+            w.line("/* the gradients are the ranks' unweighted sums when the weight is applied here */")
+            w.line("const T gs = \(TrainingStepGenerator.weightAfterSum) ? (T)\(TrainingStepGenerator.rankWeight) : (T)1;")
+        }
         rule.cScalars(into: &w)
         for (param, output) in gradients {
             guard let p = arena.params.first(where: { $0.name == param }),
@@ -166,7 +182,8 @@ struct TrainingStepGenerator {
             for slot in rule.slots {
                 w.line("T* \(slot) = ar + \(arena.state.first { $0.name == "\(param).\(slot)" }!.offset);")
             }
-            rule.cLoop(count: p.count, dtype: program.dtype, parallel: p.count >= CCodeGenerator.parallelMinimum, into: &w)
+            rule.cLoop(count: p.count, dtype: program.dtype, parallel: p.count >= CCodeGenerator.parallelMinimum,
+                       gradientScale: inPlace == nil ? nil : "gs", into: &w)
             w.close()
         }
         w.line("*counter = t + 1;")
@@ -177,7 +194,19 @@ struct TrainingStepGenerator {
         w.open("int nngc_train_step(\(T)* ar, uint64_t seed, uint64_t step, double lr)")
         w.line("const int rc = nngc_forward(ar, seed, step, 1);")
         w.line("if (rc != 0) return rc;")
-        if let reduced {
+        if let run = inPlace {
+            // Weighted in place by the rank's share of the batch: the scalars always, the
+            // gradients unless the update applies the weight to their sums (the same bits when
+            // the weight is a power of two, and no pass over the gradients).
+            w.line("const \(T) rank_weight = (\(T))\(TrainingStepGenerator.rankWeight);")
+            for s in run.scalars { w.line("ar[\(s)] = rank_weight * ar[\(s)];") }
+            w.open("if (!\(TrainingStepGenerator.weightAfterSum))")
+            w.line("for (int64_t i = \(run.gradients.lowerBound); i < \(run.gradients.upperBound); i++) ar[i] = rank_weight * ar[i];")
+            w.close()
+            w.line("/* the sums over the ranks */")
+            w.line("nngc_allreduce_\(program.dtype == .f32 ? "f32" : "f64")(ar + \(run.region.lowerBound), \(run.region.count));")
+            w.line("if (!nngc_finite(ar[\(lossSlot.offset)])) return -1;")
+        } else if let reduced {
             // Gathered into one region and weighted by the rank's share of the batch in the
             // same pass (the multiply is free in a copy bound by memory); the same product,
             // (T)weight · value, as the interpreter's weighting, so both backends sum the same bits.
@@ -199,5 +228,42 @@ struct TrainingStepGenerator {
         w.close()
         program.source += "\n" + w.text
         return TrainingProgram(program: program, arena: arena, readOffsets: readOffsets)
+    }
+
+    /// The C expressions of the rank's weight and of the weight-after-the-sum flag.
+    static let rankWeight = "*(const double*)((const char*)ar + \(TrainingArenaLayout.rankWeightByte))"
+    static let weightAfterSum = "*(const uint64_t*)((const char*)ar + \(TrainingArenaLayout.weightAfterSumByte))"
+
+    /// The outputs a data-parallel step sums over the ranks, in the order of its region: the
+    /// loss, the other scalar outputs, then the gradients (the interpreter's order too).
+    var summedOutputs: [String] {
+        let gradientNames = Set(gradients.map(\.output))
+        var names = [loss]
+        for o in graph.outputs where !names.contains(o.name) && !gradientNames.contains(o.name)
+            && graph.nodes[o.node].type.shape.rank == 0 { names.append(o.name) }
+        return names + gradients.map(\.output)
+    }
+
+    /// Where the summed outputs lie when the arena planner placed them one after the other
+    /// (only alignment padding between them) past the persistent region.
+    struct SummedRun {
+        var region: Range<Int>
+        var gradients: Range<Int>
+        var scalars: [Int]
+    }
+
+    func summedRun(_ layout: ArenaLayout, _ arena: TrainingArenaLayout) -> SummedRun? {
+        var end = arena.persistentElements
+        var scalars: [Int] = [], gradientStart: Int?, start: Int?
+        let gradientNames = Set(gradients.map(\.output))
+        for name in summedOutputs {
+            guard let s = layout.outputs.first(where: { $0.name == name }),
+                  s.offset == ArenaAlignment.up(end) || (start == nil && s.offset >= end) else { return nil }
+            if start == nil { start = s.offset }
+            if gradientNames.contains(name) { gradientStart = gradientStart ?? s.offset } else { scalars.append(s.offset) }
+            end = s.offset + s.count
+        }
+        guard let start, let gradientStart else { return nil }
+        return SummedRun(region: start..<end, gradients: gradientStart..<end, scalars: scalars)
     }
 }

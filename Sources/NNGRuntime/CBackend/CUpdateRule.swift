@@ -16,11 +16,12 @@ extension UpdateRule {
     }
 
     /// The update loop of one parameter of `count` elements, with `w`, `g` and the slots
-    /// declared as pointers by the caller.
-    func cLoop(count: Int, dtype: DType, parallel: Bool, into w: inout CWriter) {
+    /// declared as pointers by the caller. With `gradientScale` (a C scalar in scope), the rule
+    /// reads `gradientScale * g[i]` wherever it reads the gradient.
+    func cLoop(count: Int, dtype: DType, parallel: Bool, gradientScale: String? = nil, into w: inout CWriter) {
         if parallel { w.line("NNGC_PARALLEL_FOR") }
         w.open("for (int64_t i = 0; i < \(count); i++)")
-        for (name, value) in statements { w.line("const T \(name) = \(value.c(dtype));") }
+        for (name, value) in statements { w.line("const T \(name) = \(value.c(dtype, gradientScale: gradientScale));") }
         for (array, local) in stores { w.line("\(array)[i] = \(local);") }
         w.close()
     }
@@ -40,14 +41,16 @@ extension UpdateRule.StepExpr {
 }
 
 extension UpdateRule.Expr {
-    func c(_ dtype: DType) -> String {
+    func c(_ dtype: DType, gradientScale: String? = nil) -> String {
+        func c(_ e: UpdateRule.Expr) -> String { e.c(dtype, gradientScale: gradientScale) }
         switch self {
+        case .element("g") where gradientScale != nil: return "(\(gradientScale!) * g[i])"
         case .element(let name): return "\(name)[i]"
         case .local(let name), .scalar(let name): return name
         case .constant(let v): return CText.literal(v, dtype)
-        case .binary(let op, let a, let b): return "(\(a.c(dtype)) \(op.rawValue) \(b.c(dtype)))"
-        case .squareRoot(let a): return "sqrt\(dtype == .f32 ? "f" : "")(\(a.c(dtype)))"
-        case .atFirstUpdate(let first, let otherwise): return "(first ? \(first.c(dtype)) : \(otherwise.c(dtype)))"
+        case .binary(let op, let a, let b): return "(\(c(a)) \(op.rawValue) \(c(b)))"
+        case .squareRoot(let a): return "sqrt\(dtype == .f32 ? "f" : "")(\(c(a)))"
+        case .atFirstUpdate(let first, let otherwise): return "(first ? \(c(first)) : \(c(otherwise)))"
         }
     }
 }

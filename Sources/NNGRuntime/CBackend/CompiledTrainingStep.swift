@@ -350,6 +350,8 @@ public final class CompiledTrainingStep: @unchecked Sendable {
             let first = UInt64(DataParallel.current?.firstSample ?? 0)
             (arena + TrainingArenaLayout.firstSampleByte).storeBytes(of: first, as: UInt64.self)
             (arena + TrainingArenaLayout.rankWeightByte).storeBytes(of: DataParallel.current?.weight ?? 1, as: Double.self)
+            let after: UInt64 = DataParallel.current?.weightAfterSum == true ? 1 : 0
+            (arena + TrainingArenaLayout.weightAfterSumByte).storeBytes(of: after, as: UInt64.self)
         }
         let rc: Int32
         switch graph.dtype {

@@ -18,6 +18,10 @@ public final class DataParallel: @unchecked Sendable {
     /// The rank's share of the current global batch (its shard's samples / the batch's), by
     /// which it scales its values before the sum. Set by the trainer before each step.
     public var weight = 1.0
+    /// Whether every rank has the same weight and it is a power of two (equal shards at P = 2,
+    /// 4, 8, …): then the generated step sums the unweighted gradients and its update applies
+    /// the weight to the sums, the same bits without a pass over the gradients. Set with `weight`.
+    public var weightAfterSum = false
     /// The index in the current global batch of the rank's first sample: random operations draw
     /// by global sample index (SampleIndexing). Set by the trainer before each step.
     public var firstSample = 0

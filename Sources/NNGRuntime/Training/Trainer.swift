@@ -201,6 +201,7 @@ public final class Trainer {
         let slice = job.shard(of: rows)
         let shard = Array(slice)
         job.weight = Double(shard.count) / Double(rows.count)
+        job.weightAfterSum = rows.count % job.size == 0 && job.size & (job.size - 1) == 0
         job.firstSample = slice.startIndex  // a slice keeps the indices of the global batch
         var local = ReportSums(names: reports.names)
         let loss = try engine.step(rows: shard, of: trainColumns, lr: lr, seed: seed, step: step, reports: &local)
