@@ -133,21 +133,15 @@ struct TrainingStepGenerator {
             // a parameter, an input or another output): gather them into one region, in the
             // same order (loss, scalar outputs, gradients), for one call.
             let gradientNames = Set(gradients.map(\.output))
-            let scalars = [lossSlot] + layout.outputs.filter { $0.shape.isEmpty && $0.name != loss && !gradientNames.contains($0.name) }
             let start = ArenaAlignment.up(top)
             var at = start
             var copies: [(from: Int, to: Int, count: Int)] = []
-            for s in scalars {
-                copies.append((s.offset, at, 1))
-                readOffsets[s.name] = at
-                at += 1
-            }
-            for (_, output) in gradients {
-                guard let slot = layout.outputs.first(where: { $0.name == output }) else {
-                    throw CBackendError("no slot for the gradient '\(output)'")
+            for name in summedOutputs {
+                guard let slot = layout.outputs.first(where: { $0.name == name }) else {
+                    throw CBackendError("no slot for the output '\(name)'")
                 }
                 copies.append((slot.offset, at, slot.count))
-                gradientOffsets[output] = at
+                if gradientNames.contains(name) { gradientOffsets[name] = at } else { readOffsets[name] = at }
                 at += slot.count
             }
             reduced = (start, at - start, copies)
