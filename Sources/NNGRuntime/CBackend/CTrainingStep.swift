@@ -228,15 +228,8 @@ struct TrainingStepGenerator {
     static let rankWeight = "*(const double*)((const char*)ar + \(TrainingArenaLayout.rankWeightByte))"
     static let weightAfterSum = "*(const uint64_t*)((const char*)ar + \(TrainingArenaLayout.weightAfterSumByte))"
 
-    /// The outputs a data-parallel step sums over the ranks, in the order of its region: the
-    /// loss, the other scalar outputs, then the gradients (the interpreter's order too).
-    var summedOutputs: [String] {
-        let gradientNames = Set(gradients.map(\.output))
-        var names = [loss]
-        for o in graph.outputs where !names.contains(o.name) && !gradientNames.contains(o.name)
-            && graph.nodes[o.node].type.shape.rank == 0 { names.append(o.name) }
-        return names + gradients.map(\.output)
-    }
+    /// The outputs a data-parallel step sums over the ranks, in the order of its region.
+    var summedOutputs: [String] { DataParallel.summedOutputs(of: graph, loss: loss, gradients: gradients.map(\.output)) }
 
     /// Where the summed outputs lie when the arena planner placed them one after the other
     /// (only alignment padding between them) past the persistent region.

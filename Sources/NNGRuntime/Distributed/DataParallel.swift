@@ -1,6 +1,7 @@
 import CMPI
 import Foundation
 import NNGCore
+import NNGIR
 
 /// Data-parallel training over MPI (docs/distributed.md): every rank runs the same training
 /// step on its shard of each global batch; the gradients (and the loss and reported values) are
@@ -58,6 +59,17 @@ public final class DataParallel: @unchecked Sendable {
         let job = DataParallel(rank: Int(nngc_mpi_rank()), size: Int(nngc_mpi_size()))
         current = job
         return job
+    }
+
+    /// The outputs a step sums over the ranks, in the order of the one buffer both backends sum:
+    /// the loss, the other scalar outputs in graph order, then the gradients (`gradients`, the
+    /// outputs holding them, in parameter order).
+    static func summedOutputs(of graph: Graph, loss: String, gradients: [String]) -> [String] {
+        let gradientNames = Set(gradients)
+        var names = [loss]
+        for o in graph.outputs where !names.contains(o.name) && !gradientNames.contains(o.name)
+            && graph.nodes[o.node].type.shape.isScalar { names.append(o.name) }
+        return names + gradients
     }
 
     /// Whether this process writes files and prints progress: rank 0 only.

@@ -87,11 +87,7 @@ public final class InterpreterTrainingStep: TrainingEngine {
     /// in one allreduce of one buffer, in the order of the C step's region (loss, scalars in
     /// graph order, gradients in parameter order), then put back.
     private func sumOverRanks(_ outputs: inout [String: Tensor], _ job: DataParallel) {
-        let gradientNames = Set(gradientOutputs.values)
-        var names = [loss]
-        for o in graph.outputs where o.name != loss && !gradientNames.contains(o.name) && !names.contains(o.name)
-            && graph.nodes[o.node].type.shape.isScalar { names.append(o.name) }
-        for (param, _) in graph.params { if let g = gradientOutputs[param] { names.append(g) } }
+        let names = DataParallel.summedOutputs(of: graph, loss: loss, gradients: graph.params.compactMap { gradientOutputs[$0.name] })
         var buffer: [Double] = []
         for n in names { buffer += outputs[n]?.doubles ?? [] }
         switch graph.dtype {
